@@ -9,5 +9,6 @@
 #include "wes/datetime.h"
 #include "wes/render.h"
 #include "wes/mof.h"
+#include "wes/security.h"
 
 #endif /* WES_H */

@@ -135,7 +135,8 @@ typedef struct wes_value_s {
  * superclass (same slots, so property handles of the superclass work on
  * instances of the new class).
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULL name/ret_class, name not
- * an identifier), WES_E_CLASS_NAME_TOO_WIDE (> 255 bytes),
+ * an identifier or starting with '_', which is reserved for the system
+ * classes), WES_E_CLASS_NAME_TOO_WIDE (> 255 bytes),
  * WES_E_INVALID_SUPERCLASS (superclass not yet added to a namespace),
  * WES_E_OUT_OF_MEMORY.
  * Ownership: *ret_class is a new reference; the superclass is referenced.
@@ -156,8 +157,9 @@ WES_API wes_hresult_t wes_class_new(const char *name,
  * WES_E_INVALID_CIM_TYPE (unknown type, class_ref on a type that is neither
  * object nor reference), WES_E_ALREADY_EXISTS (declared twice in this class),
  * WES_E_TYPE_MISMATCH (override with another type), WES_E_READ_ONLY (class
- * already added to a namespace), WES_E_TOO_MANY_PROPERTIES,
- * WES_E_OUT_OF_MEMORY.
+ * already added to a namespace), WES_E_CANNOT_BE_KEY (WES_PROP_KEY on an
+ * array, object or real property), WES_E_TOO_MANY_PROPERTIES (more than
+ * WES_MAX_USER_PROPERTIES, inherited ones included), WES_E_OUT_OF_MEMORY.
  * Thread: the thread that owns the mutable class.
  */
 WES_API wes_hresult_t wes_class_add_property(wes_class_t *cls,
@@ -168,9 +170,13 @@ WES_API wes_hresult_t wes_class_add_property(wes_class_t *cls,
 
 /*
  * Sets the default value of a property (copied into every new instance).
- * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_NOT_FOUND (no such
- * property), WES_E_TYPE_MISMATCH, WES_E_READ_ONLY (class frozen),
- * WES_E_OUT_OF_MEMORY.
+ * value->type must be the property's type; a NULL value (is_null, type
+ * the property's or WES_CIM_EMPTY) removes the default.
+ * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs, invalid UTF-8 or
+ * datetime text), WES_E_NOT_FOUND (no such property), WES_E_TYPE_MISMATCH,
+ * WES_E_VALUE_OUT_OF_RANGE (integer outside its type),
+ * WES_E_NOT_SUPPORTED (non-NULL default of an embedded-object property),
+ * WES_E_READ_ONLY (class frozen), WES_E_OUT_OF_MEMORY.
  */
 WES_API wes_hresult_t wes_class_set_default(wes_class_t *cls,
                                             const char *property,
@@ -179,12 +185,19 @@ WES_API wes_hresult_t wes_class_set_default(wes_class_t *cls,
 /*
  * Sets a qualifier on the class (property NULL) or on one of its
  * properties. Qualifier names are case-insensitive. `abstract` on the class
- * makes it abstract; `key` on a property marks it key; `CIMTYPE` with text
- * "object:ClassName" / "ref:ClassName" sets the strong type. Other
- * qualifiers are stored and rendered.
- * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_NOT_FOUND (no such
- * property), WES_E_INVALID_QUALIFIER_TYPE (e.g. `key` not boolean),
- * WES_E_READ_ONLY (class frozen), WES_E_OUT_OF_MEMORY.
+ * makes it abstract and `singleton` a singleton (both boolean, not
+ * inherited); `key` (boolean) on a property marks it key; `read`/`write`
+ * (boolean) set WES_PROP_READ_ONLY when read is TRUE and write is not;
+ * `CIMTYPE` with text "object:ClassName" / "ref:ClassName" sets the strong
+ * type (a plain type name is checked against the property's type). Other
+ * qualifiers are stored and rendered. Setting a qualifier again replaces
+ * its value. Qualifier values may be any non-NULL type but object.
+ * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs, bad name, malformed
+ * CIMTYPE text), WES_E_QUALIFIER_NAME_TOO_WIDE, WES_E_NOT_FOUND (no such
+ * property), WES_E_INVALID_QUALIFIER_TYPE (e.g. `key` not boolean, an
+ * object or NULL value), WES_E_TYPE_MISMATCH (CIMTYPE contradicts the
+ * property's type), WES_E_CANNOT_BE_KEY, WES_E_READ_ONLY (class frozen),
+ * WES_E_OUT_OF_MEMORY.
  */
 WES_API wes_hresult_t wes_class_set_qualifier(wes_class_t *cls,
                                               const char *property,
@@ -209,7 +222,8 @@ WES_API const char *wes_class_name(const wes_class_t *cls);
 WES_API const wes_class_t *wes_class_superclass(const wes_class_t *cls);
 /* WES_CLASS_* flags. Thread: any. */
 WES_API uint32_t wes_class_flags(const wes_class_t *cls);
-/* The namespace the class was added to, or NULL. Borrowed. */
+/* The namespace the class was added to, or NULL (also after that
+ * namespace was destroyed). Borrowed. */
 WES_API wes_namespace_t *wes_class_namespace(const wes_class_t *cls);
 
 /*
@@ -282,6 +296,8 @@ WES_API wes_hresult_t wes_class_get_handle(const wes_class_t *cls,
  * __FilterToConsumerBinding, __EventGenerator, the timer instructions,
  * __TimerNextFiring, __Namespace, __Parameters, __NotifyStatus,
  * __ExtendedStatus).
+ * The name is non-empty UTF-8 (at most 1024 bytes), has no empty segment,
+ * no leading or trailing separator, no control character, ':' or '"'.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_OUT_OF_MEMORY.
  * Ownership: *ret_ns is a new reference. Thread: any.
  */
@@ -352,7 +368,10 @@ WES_API void wes_object_freeze(wes_object_t *obj);
 WES_API int wes_object_is_frozen(const wes_object_t *obj);
 
 /*
- * Deep copy, mutable (not frozen). Returns WES_S_OK,
+ * Deep copy, mutable (not frozen) at the top level. Embedded objects are
+ * always frozen (see wes_object_set), so the copy shares them: that is a
+ * deep copy in effect, and replacing them in the copy leaves the source
+ * untouched. Returns WES_S_OK,
  * WES_E_INVALID_PARAMETER, WES_E_OUT_OF_MEMORY. Ownership: new reference.
  * Thread: any for a frozen source, else its owner.
  */
@@ -361,14 +380,20 @@ WES_API wes_hresult_t wes_object_clone(const wes_object_t *obj,
 
 /*
  * Sets a property by name (case-insensitive). value->type must equal the
- * property's type exactly (arrays included); is_null sets NULL. Strings
- * and arrays are copied; embedded objects are referenced (and must be
- * instances of the strong type, if any, and not the object itself or an
- * ancestor of it; nesting deeper than WES_MAX_OBJECT_NESTING fails).
+ * property's type exactly (arrays included); is_null sets NULL (type the
+ * property's or WES_CIM_EMPTY). Strings and arrays are copied; embedded
+ * objects are referenced AND FROZEN (wes_object_freeze): an embedded
+ * object never changes afterwards, like WMI's copy on Put; clone it first
+ * to keep a mutable version. They must be instances of the strong type,
+ * if any, and not the object itself; nesting deeper than
+ * WES_MAX_OBJECT_NESTING fails. On failure nothing changes (and nothing
+ * is frozen).
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs; invalid UTF-8; bad
- * datetime text), WES_E_NOT_FOUND (no such property),
+ * datetime text; NULL element of a string/object array; non-NULL object
+ * value with a NULL pointer), WES_E_NOT_FOUND (no such property),
  * WES_E_SYSTEM_PROPERTY (a __ name), WES_E_TYPE_MISMATCH (type differs, or
- * embedded object of the wrong class), WES_E_READ_ONLY (frozen),
+ * embedded object of the wrong class), WES_E_VALUE_OUT_OF_RANGE (integer
+ * outside its type's width), WES_E_READ_ONLY (frozen),
  * WES_E_CIRCULAR_REFERENCE, WES_E_QUOTA_VIOLATION (nesting > 64),
  * WES_E_OUT_OF_MEMORY.
  */
@@ -378,8 +403,14 @@ WES_API wes_hresult_t wes_object_set(wes_object_t *obj, const char *name,
 /*
  * Reads a property or a system property (__CLASS, __SUPERCLASS, __DYNASTY,
  * __DERIVATION, __GENUS, __PROPERTY_COUNT, __RELPATH, __PATH, __NAMESPACE,
- * __SERVER) by name. *ret_value is borrowed (see top of file); system
- * properties that do not apply come back with is_null set.
+ * __SERVER) by name. *ret_value is borrowed (see top of file; the text of
+ * __RELPATH/__PATH of a mutable object lives until a key property is set);
+ * system properties that do not apply come back with is_null set: for an
+ * event (class deriving from __Event, or __AggregateEvent) __NAMESPACE,
+ * __PATH, __RELPATH and __SERVER; __RELPATH/__PATH when a key is NULL;
+ * __SUPERCLASS of a root class. __RELPATH is `Class.Key="v"` (several keys
+ * comma-separated in name order, strings escaped with \), or `Class=@`
+ * for a singleton or a class without keys.
  * Returns WES_S_OK, WES_E_NOT_FOUND, WES_E_INVALID_PARAMETER.
  */
 WES_API wes_hresult_t wes_object_get(const wes_object_t *obj,
@@ -454,6 +485,7 @@ WES_API int wes_object_equal(const wes_object_t *a, const wes_object_t *b);
 /*
  * A hash consistent with wes_object_equal, stable across runs and
  * platforms of the same byte order (it does not depend on addresses).
+ * Cached on first use for a frozen object.
  * Thread: any for frozen objects.
  */
 WES_API uint64_t wes_object_hash(const wes_object_t *obj);

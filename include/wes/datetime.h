@@ -24,14 +24,22 @@ extern "C" {
 /* wes_datetime_t.flags */
 #define WES_DT_INTERVAL 0x1u   /* interval form (days, ":000") */
 #define WES_DT_NO_OFFSET 0x2u  /* offset given as "+***" / "-***" */
+#define WES_DT_MINUS_SIGN 0x4u /* offset sign was '-': "-***", "-000" */
+/* Bits 8..10: number of trailing '*' in a partly given microsecond field
+ * ("123***" -> microsecond 123000, 3 asterisks). */
+#define WES_DT_US_STARS_SHIFT 8
+#define WES_DT_US_STARS(flags) (((flags) >> WES_DT_US_STARS_SHIFT) & 0x7u)
 
 /*
  * A parsed datetime. Absolute: year 0..9999, month 1..12, day 1..31 (valid
  * for the month), hour 0..23, minute 0..59, second 0..60 (leap second
  * accepted as in DMTF), microsecond 0..999999, utc_offset in minutes
- * (-999..999). Any field may be WES_DT_UNSPECIFIED when the text had
- * asterisks there. Interval: days 0..99999999, hour..microsecond as above,
- * no asterisks.
+ * (-999..999). Any of year..microsecond may be WES_DT_UNSPECIFIED when the
+ * text had asterisks there. A missing offset ("+***"/"-***") is told by
+ * WES_DT_NO_OFFSET (utc_offset is then 0; -1 is a real offset, so the flag,
+ * not the value, decides). Interval: days 0..99999999, hour 0..23, minute
+ * 0..59, second 0..59, microsecond 0..999999, no asterisks; year, month,
+ * day and utc_offset are 0.
  */
 typedef struct wes_datetime_s {
   uint32_t flags;
@@ -71,8 +79,10 @@ WES_API wes_hresult_t wes_datetime_format(const wes_datetime_t *dt, char *buf,
  * Converts an absolute, fully specified datetime to microseconds since
  * 1970-01-01 00:00 UTC (offset applied). An interval converts to its length
  * in microseconds.
- * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_INVALID_OPERATION (a field
- * is unspecified, or the offset is missing for an absolute time).
+ * A leap second (60) counts as the first second of the next minute.
+ * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs, a field out of range),
+ * WES_E_INVALID_OPERATION (a field is unspecified, or the offset is
+ * missing for an absolute time).
  */
 WES_API wes_hresult_t wes_datetime_to_unix_us(const wes_datetime_t *dt,
                                               int64_t *ret_us);
@@ -80,47 +90,61 @@ WES_API wes_hresult_t wes_datetime_to_unix_us(const wes_datetime_t *dt,
 /*
  * Builds an absolute datetime from microseconds since the Unix epoch, shown
  * at `utc_offset_minutes` (-999..999). Returns WES_S_OK,
- * WES_E_INVALID_PARAMETER, WES_E_VALUE_OUT_OF_RANGE (outside years
- * 0000..9999).
+ * WES_E_INVALID_PARAMETER (NULL, offset out of range),
+ * WES_E_VALUE_OUT_OF_RANGE (local time outside years 0000..9999).
  */
 WES_API wes_hresult_t wes_datetime_from_unix_us(int64_t us,
                                                 int32_t utc_offset_minutes,
                                                 wes_datetime_t *ret_dt);
 
-/* Builds an interval from a length in microseconds (>= 0). */
+/* Builds an interval from a length in microseconds. Returns WES_S_OK,
+ * WES_E_INVALID_PARAMETER (NULL), WES_E_VALUE_OUT_OF_RANGE (negative, or
+ * more than 99999999 days). */
 WES_API wes_hresult_t wes_datetime_interval_from_us(int64_t us,
                                                     wes_datetime_t *ret_dt);
 
 /*
  * FILETIME ticks (100 ns since 1601-01-01 UTC, as TIME_CREATED carries)
- * from/to Unix microseconds. Thread: any.
+ * from/to Unix microseconds: ticks = (us + 11644473600000000) * 10.
+ * from_unix_us saturates: instants before 1601 give 0, instants past
+ * FILETIME's range give UINT64_MAX. to_unix_us truncates the sub-microsecond
+ * part (never overflows). Thread: any.
  */
 WES_API uint64_t wes_filetime_from_unix_us(int64_t us);
 WES_API int64_t wes_filetime_to_unix_us(uint64_t filetime);
-/* FILETIME ticks of the current UTC time. */
+/* FILETIME ticks of the current UTC time (realtime clock, 100-ns
+ * resolution), or 0 if the clock cannot be read. Thread: any. */
 WES_API uint64_t wes_filetime_now(void);
 
 /*
  * Compares two datetimes: both absolute and fully specified → as instants
  * (offsets applied); both intervals → by length; otherwise (asterisks, or
- * one missing offset) field by field in text order, which is what WMI does.
- * Sets *ret_cmp to <0, 0, >0. Returns WES_S_OK, WES_E_INVALID_PARAMETER,
- * WES_E_TYPE_MISMATCH (an interval against an absolute time).
+ * a missing offset on either side) character by character over the DMTF
+ * text, which is what WMI does ('*' sorts before digits, so only equality
+ * is meaningful there; "+***" differs from "+000").
+ * Sets *ret_cmp to -1, 0 or 1. Returns WES_S_OK, WES_E_INVALID_PARAMETER
+ * (NULLs, a field out of range), WES_E_TYPE_MISMATCH (an interval against
+ * an absolute time).
  */
 WES_API wes_hresult_t wes_datetime_compare(const wes_datetime_t *a,
                                            const wes_datetime_t *b,
                                            int *ret_cmp);
 
-/* Parses both texts and compares them as wes_datetime_compare does. */
+/* Parses both texts and compares them as wes_datetime_compare does.
+ * Returns also the codes of wes_datetime_parse. */
 WES_API wes_hresult_t wes_datetime_compare_text(const char *a, const char *b,
                                                 int *ret_cmp);
 
 /*
- * Interval arithmetic: *ret = a - b for two absolute instants, as an
- * interval (fails with WES_E_VALUE_OUT_OF_RANGE when a < b); or
- * absolute + interval. Returns WES_S_OK, WES_E_INVALID_PARAMETER,
- * WES_E_INVALID_OPERATION (unspecified fields), WES_E_TYPE_MISMATCH,
- * WES_E_VALUE_OUT_OF_RANGE.
+ * Interval arithmetic. diff: *ret = a - b as an interval, for two absolute
+ * instants (offsets applied; two zone-less times subtract as wall-clock
+ * times) or two intervals; fails with WES_E_VALUE_OUT_OF_RANGE when a < b.
+ * add: absolute + interval, keeping the absolute time's offset (or its
+ * absence). Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs, a field out
+ * of range), WES_E_INVALID_OPERATION (unspecified fields; a zoned time
+ * against a zone-less one), WES_E_TYPE_MISMATCH (wrong kinds),
+ * WES_E_VALUE_OUT_OF_RANGE (negative difference, result past year 9999 or
+ * 99999999 days). Partial microsecond asterisks are treated as zeros.
  */
 WES_API wes_hresult_t wes_datetime_diff(const wes_datetime_t *a,
                                         const wes_datetime_t *b,

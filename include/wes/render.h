@@ -3,14 +3,16 @@
  * Rendering objects and classes as MOF text and JSON, and reading JSON back
  * into an object of a known class.
  *
- * JSON shape (stable; see docs/object-model.md):
+ * JSON shape (stable; see docs/json.md):
  *   {"class":"Name","properties":{"Prop":{"type":"uint32","value":5}, ...}}
  * Types are MOF names, "[]" appended for arrays, "object:Class" /
  * "ref:Class" for strong types. sint64/uint64 values are JSON strings of
  * decimal digits (as WMI's VARIANT form; safe for JavaScript readers);
  * datetime, reference and string values are JSON strings; char16 a
- * one-character string; NULL is JSON null; embedded objects nest in the
- * same shape. Properties appear in slot order.
+ * one-character string (a lone surrogate as its code unit number); real
+ * NaN/infinities are the strings "NaN", "Infinity", "-Infinity"; NULL is
+ * JSON null; embedded objects nest in the same shape. Properties appear in
+ * slot order, NULL ones included.
  *
  * Thread: any, for frozen objects and immutable classes.
  */
@@ -35,8 +37,10 @@ extern "C" {
  *   {
  *       Prop = value;
  *   };
- * NULL properties are left out; embedded objects nest. *ret_text is
- * NUL-terminated; free it with wes_free.
+ * NULL properties are left out; embedded objects nest (`Prop = instance of
+ * X {...};`, one tab deeper); 64-bit integers are quoted as GetObjectText
+ * shows them. `flags` is reserved (pass 0). *ret_text is NUL-terminated;
+ * free it with wes_free.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_OUT_OF_MEMORY.
  */
 WES_API wes_hresult_t wes_object_to_mof(const wes_object_t *obj,
@@ -61,8 +65,9 @@ WES_API wes_hresult_t wes_object_to_json(const wes_object_t *obj,
  * bad datetimes, embedded objects whose class does not fit, nesting beyond
  * WES_MAX_OBJECT_NESTING and malformed JSON are errors with line/column.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs), WES_E_INVALID_SYNTAX
- * (malformed JSON), WES_E_INVALID_CLASS, WES_E_NOT_FOUND (unknown
- * property), WES_E_TYPE_MISMATCH, WES_E_VALUE_OUT_OF_RANGE,
+ * (malformed JSON, or JSON not of the shape above: missing "class",
+ * unknown member, duplicate property), WES_E_INVALID_CLASS, WES_E_NOT_FOUND
+ * (unknown property), WES_E_TYPE_MISMATCH, WES_E_VALUE_OUT_OF_RANGE,
  * WES_E_INVALID_OPERATION (abstract class), WES_E_QUOTA_VIOLATION (nesting),
  * WES_E_OUT_OF_MEMORY.
  * Ownership: *ret_obj is a new, mutable reference.

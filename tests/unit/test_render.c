@@ -1,0 +1,843 @@
+/* SPDX-License-Identifier: MIT */
+/* Rendering instances and classes as MOF text and JSON, and reading JSON
+ * back (include/wes/render.h, docs/json.md). */
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "wes_test.h"
+
+typedef struct {
+  wes_namespace_t *ns;
+} fixture_t;
+
+static void add_prop(wes_class_t *c, const char *name, wes_cimtype_t t,
+                     const char *ref, uint32_t flags) {
+  assert_hr_ok(wes_class_add_property(c, name, t, ref, flags));
+}
+
+/*
+ * class Inner { [key] string Name; uint32 Value = 7; };
+ * class Sub : Inner { boolean Extra; };
+ * class AllTypes { every type, arrays, embedded objects };
+ */
+static int setup(void **state) {
+  fixture_t *f = calloc(1, sizeof(*f));
+  wes_class_t *inner = NULL, *sub = NULL, *all = NULL, *abs = NULL;
+  wes_value_t v;
+  if (f == NULL || WES_FAILED(wes_namespace_new("root/test", &f->ns))) {
+    return -1;
+  }
+  assert_hr_ok(wes_class_new("Inner", NULL, &inner));
+  add_prop(inner, "Name", WES_CIM_STRING, NULL, WES_PROP_KEY);
+  add_prop(inner, "Value", WES_CIM_UINT32, NULL, 0);
+  memset(&v, 0, sizeof(v));
+  v.type = WES_CIM_UINT32;
+  v.u.uint = 7;
+  assert_hr_ok(wes_class_set_default(inner, "Value", &v));
+  v.type = WES_CIM_STRING;
+  v.u.str = "An \"inner\" class";
+  assert_hr_ok(wes_class_set_qualifier(inner, NULL, "Description", &v));
+  assert_hr_ok(wes_namespace_add_class(f->ns, inner, NULL));
+
+  assert_hr_ok(wes_class_new("Sub", inner, &sub));
+  add_prop(sub, "Extra", WES_CIM_BOOLEAN, NULL, 0);
+  assert_hr_ok(wes_namespace_add_class(f->ns, sub, NULL));
+
+  assert_hr_ok(wes_class_new("Abstract", NULL, &abs));
+  v.type = WES_CIM_BOOLEAN;
+  v.u.boolean = 1;
+  assert_hr_ok(wes_class_set_qualifier(abs, NULL, "abstract", &v));
+  assert_hr_ok(wes_namespace_add_class(f->ns, abs, NULL));
+
+  assert_hr_ok(wes_class_new("AllTypes", NULL, &all));
+  add_prop(all, "S8", WES_CIM_SINT8, NULL, 0);
+  add_prop(all, "U8", WES_CIM_UINT8, NULL, 0);
+  add_prop(all, "S16", WES_CIM_SINT16, NULL, 0);
+  add_prop(all, "U16", WES_CIM_UINT16, NULL, 0);
+  add_prop(all, "S32", WES_CIM_SINT32, NULL, 0);
+  add_prop(all, "U32", WES_CIM_UINT32, NULL, 0);
+  add_prop(all, "S64", WES_CIM_SINT64, NULL, 0);
+  add_prop(all, "U64", WES_CIM_UINT64, NULL, 0);
+  add_prop(all, "R32", WES_CIM_REAL32, NULL, 0);
+  add_prop(all, "R64", WES_CIM_REAL64, NULL, 0);
+  add_prop(all, "B", WES_CIM_BOOLEAN, NULL, 0);
+  add_prop(all, "C", WES_CIM_CHAR16, NULL, 0);
+  add_prop(all, "Str", WES_CIM_STRING, NULL, 0);
+  add_prop(all, "Dt", WES_CIM_DATETIME, NULL, 0);
+  add_prop(all, "Ref", WES_CIM_REFERENCE, "Inner", 0);
+  add_prop(all, "Obj", WES_CIM_OBJECT, "Inner", 0);
+  add_prop(all, "Weak", WES_CIM_OBJECT, NULL, 0);
+  add_prop(all, "NullStr", WES_CIM_STRING, NULL, 0);
+  add_prop(all, "U8A", WES_CIM_UINT8 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(all, "S64A", WES_CIM_SINT64 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(all, "R64A", WES_CIM_REAL64 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(all, "BA", WES_CIM_BOOLEAN | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(all, "CA", WES_CIM_CHAR16 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(all, "StrA", WES_CIM_STRING | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(all, "DtA", WES_CIM_DATETIME | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(all, "ObjA", WES_CIM_OBJECT | WES_CIM_FLAG_ARRAY, "Inner", 0);
+  add_prop(all, "EmptyA", WES_CIM_UINT32 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  assert_hr_ok(wes_namespace_add_class(f->ns, all, NULL));
+  wes_class_unref(inner);
+  wes_class_unref(sub);
+  wes_class_unref(abs);
+  wes_class_unref(all);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture_t *f = *state;
+  wes_namespace_unref(f->ns);
+  free(f);
+  return 0;
+}
+
+static wes_object_t *make_inner(fixture_t *f, const char *cls, const char *name,
+                                uint32_t value) {
+  wes_object_t *o = NULL;
+  assert_hr_ok(wes_object_new_by_name(f->ns, cls, &o));
+  assert_hr_ok(wes_object_set_string(o, "Name", name));
+  assert_hr_ok(wes_object_set_uint32(o, "Value", value));
+  return o;
+}
+
+static void set_array(wes_object_t *o, const char *name, wes_cimtype_t t,
+                      const void *data, size_t n) {
+  wes_value_t v;
+  memset(&v, 0, sizeof(v));
+  v.type = t | WES_CIM_FLAG_ARRAY;
+  v.u.array.data = data;
+  v.u.array.count = n;
+  assert_hr_ok(wes_object_set(o, name, &v));
+}
+
+static wes_object_t *make_all(fixture_t *f) {
+  wes_object_t *o = NULL, *in1, *in2, *sub;
+  static const uint8_t u8a[] = {1, 0, 4, 128};
+  static const int64_t s64a[] = {INT64_MIN, 0, INT64_MAX};
+  static const double r64a[] = {0.1, -2.5, 1e300};
+  static const uint8_t ba[] = {1, 0};
+  static const uint16_t ca[] = {'x', 0x00e9};
+  static const char *const stra[] = {"a", "b\\c", "tab\there"};
+  static const char *const dta[] = {"20240229120000.000000+060",
+                                    "00000001120032.000000:000"};
+  wes_object_t *objs[2];
+  assert_hr_ok(wes_object_new_by_name(f->ns, "AllTypes", &o));
+  assert_hr_ok(wes_object_set_sint8(o, "S8", -128));
+  assert_hr_ok(wes_object_set_uint8(o, "U8", 255));
+  assert_hr_ok(wes_object_set_sint16(o, "S16", -32768));
+  assert_hr_ok(wes_object_set_uint16(o, "U16", 65535));
+  assert_hr_ok(wes_object_set_sint32(o, "S32", INT32_MIN));
+  assert_hr_ok(wes_object_set_uint32(o, "U32", UINT32_MAX));
+  assert_hr_ok(wes_object_set_sint64(o, "S64", INT64_MIN));
+  assert_hr_ok(wes_object_set_uint64(o, "U64", UINT64_MAX));
+  assert_hr_ok(wes_object_set_real32(o, "R32", 1.5f));
+  assert_hr_ok(wes_object_set_real64(o, "R64", 0.1));
+  assert_hr_ok(wes_object_set_boolean(o, "B", 1));
+  assert_hr_ok(wes_object_set_char16(o, "C", '"'));
+  assert_hr_ok(wes_object_set_string(o, "Str", "say \"hi\"\n\\ caf\xc3\xa9"));
+  assert_hr_ok(wes_object_set_datetime(o, "Dt", "19940107140332.000000-300"));
+  assert_hr_ok(wes_object_set_reference(o, "Ref", "Inner.Name=\"k\""));
+  in1 = make_inner(f, "Inner", "one", 1);
+  assert_hr_ok(wes_object_set_object(o, "Obj", in1));
+  sub = make_inner(f, "Sub", "two", 2);
+  assert_hr_ok(wes_object_set_boolean(sub, "Extra", 0));
+  assert_hr_ok(wes_object_set_object(o, "Weak", sub));
+  set_array(o, "U8A", WES_CIM_UINT8, u8a, 4);
+  set_array(o, "S64A", WES_CIM_SINT64, s64a, 3);
+  set_array(o, "R64A", WES_CIM_REAL64, r64a, 3);
+  set_array(o, "BA", WES_CIM_BOOLEAN, ba, 2);
+  set_array(o, "CA", WES_CIM_CHAR16, ca, 2);
+  set_array(o, "StrA", WES_CIM_STRING, stra, 3);
+  set_array(o, "DtA", WES_CIM_DATETIME, dta, 2);
+  in2 = make_inner(f, "Inner", "three", 3);
+  objs[0] = in1;
+  objs[1] = in2;
+  set_array(o, "ObjA", WES_CIM_OBJECT, objs, 2);
+  set_array(o, "EmptyA", WES_CIM_UINT32, NULL, 0);
+  wes_object_unref(in1);
+  wes_object_unref(in2);
+  wes_object_unref(sub);
+  return o;
+}
+
+static const char golden_mof[] =
+    "instance of AllTypes\n"
+    "{\n"
+    "\tS8 = -128;\n"
+    "\tU8 = 255;\n"
+    "\tS16 = -32768;\n"
+    "\tU16 = 65535;\n"
+    "\tS32 = -2147483648;\n"
+    "\tU32 = 4294967295;\n"
+    "\tS64 = \"-9223372036854775808\";\n"
+    "\tU64 = \"18446744073709551615\";\n"
+    "\tR32 = 1.5;\n"
+    "\tR64 = 0.1;\n"
+    "\tB = TRUE;\n"
+    "\tC = '\"';\n"
+    "\tStr = \"say \\\"hi\\\"\\n\\\\ caf\xc3\xa9\";\n"
+    "\tDt = \"19940107140332.000000-300\";\n"
+    "\tRef = \"Inner.Name=\\\"k\\\"\";\n"
+    "\tObj = instance of Inner\n"
+    "\t{\n"
+    "\t\tName = \"one\";\n"
+    "\t\tValue = 1;\n"
+    "\t};\n"
+    "\tWeak = instance of Sub\n"
+    "\t{\n"
+    "\t\tName = \"two\";\n"
+    "\t\tValue = 2;\n"
+    "\t\tExtra = FALSE;\n"
+    "\t};\n"
+    "\tU8A = {1, 0, 4, 128};\n"
+    "\tS64A = {\"-9223372036854775808\", \"0\", \"9223372036854775807\"};\n"
+    "\tR64A = {0.1, -2.5, 1e+300};\n"
+    "\tBA = {TRUE, FALSE};\n"
+    "\tCA = {'x', '\xc3\xa9'};\n"
+    "\tStrA = {\"a\", \"b\\\\c\", \"tab\\there\"};\n"
+    "\tDtA = {\"20240229120000.000000+060\", "
+    "\"00000001120032.000000:000\"};\n"
+    "\tObjA = {instance of Inner\n"
+    "\t{\n"
+    "\t\tName = \"one\";\n"
+    "\t\tValue = 1;\n"
+    "\t}, instance of Inner\n"
+    "\t{\n"
+    "\t\tName = \"three\";\n"
+    "\t\tValue = 3;\n"
+    "\t}};\n"
+    "\tEmptyA = {};\n"
+    "};\n";
+
+static const char golden_json[] =
+    "{\"class\":\"AllTypes\",\"properties\":{"
+    "\"S8\":{\"type\":\"sint8\",\"value\":-128},"
+    "\"U8\":{\"type\":\"uint8\",\"value\":255},"
+    "\"S16\":{\"type\":\"sint16\",\"value\":-32768},"
+    "\"U16\":{\"type\":\"uint16\",\"value\":65535},"
+    "\"S32\":{\"type\":\"sint32\",\"value\":-2147483648},"
+    "\"U32\":{\"type\":\"uint32\",\"value\":4294967295},"
+    "\"S64\":{\"type\":\"sint64\",\"value\":\"-9223372036854775808\"},"
+    "\"U64\":{\"type\":\"uint64\",\"value\":\"18446744073709551615\"},"
+    "\"R32\":{\"type\":\"real32\",\"value\":1.5},"
+    "\"R64\":{\"type\":\"real64\",\"value\":0.1},"
+    "\"B\":{\"type\":\"boolean\",\"value\":true},"
+    "\"C\":{\"type\":\"char16\",\"value\":\"\\\"\"},"
+    "\"Str\":{\"type\":\"string\",\"value\":\"say \\\"hi\\\"\\n\\\\ "
+    "caf\xc3\xa9\"},"
+    "\"Dt\":{\"type\":\"datetime\",\"value\":\"19940107140332.000000-300\"},"
+    "\"Ref\":{\"type\":\"ref:Inner\",\"value\":\"Inner.Name=\\\"k\\\"\"},"
+    "\"Obj\":{\"type\":\"object:Inner\",\"value\":{\"class\":\"Inner\","
+    "\"properties\":{\"Name\":{\"type\":\"string\",\"value\":\"one\"},"
+    "\"Value\":{\"type\":\"uint32\",\"value\":1}}}},"
+    "\"Weak\":{\"type\":\"object\",\"value\":{\"class\":\"Sub\","
+    "\"properties\":{\"Name\":{\"type\":\"string\",\"value\":\"two\"},"
+    "\"Value\":{\"type\":\"uint32\",\"value\":2},"
+    "\"Extra\":{\"type\":\"boolean\",\"value\":false}}}},"
+    "\"NullStr\":{\"type\":\"string\",\"value\":null},"
+    "\"U8A\":{\"type\":\"uint8[]\",\"value\":[1,0,4,128]},"
+    "\"S64A\":{\"type\":\"sint64[]\",\"value\":[\"-9223372036854775808\","
+    "\"0\",\"9223372036854775807\"]},"
+    "\"R64A\":{\"type\":\"real64[]\",\"value\":[0.1,-2.5,1e+300]},"
+    "\"BA\":{\"type\":\"boolean[]\",\"value\":[true,false]},"
+    "\"CA\":{\"type\":\"char16[]\",\"value\":[\"x\",\"\xc3\xa9\"]},"
+    "\"StrA\":{\"type\":\"string[]\",\"value\":[\"a\",\"b\\\\c\","
+    "\"tab\\there\"]},"
+    "\"DtA\":{\"type\":\"datetime[]\",\"value\":[\"20240229120000.000000+060\","
+    "\"00000001120032.000000:000\"]},"
+    "\"ObjA\":{\"type\":\"object:Inner[]\",\"value\":[{\"class\":\"Inner\","
+    "\"properties\":{\"Name\":{\"type\":\"string\",\"value\":\"one\"},"
+    "\"Value\":{\"type\":\"uint32\",\"value\":1}}},{\"class\":\"Inner\","
+    "\"properties\":{\"Name\":{\"type\":\"string\",\"value\":\"three\"},"
+    "\"Value\":{\"type\":\"uint32\",\"value\":3}}}]},"
+    "\"EmptyA\":{\"type\":\"uint32[]\",\"value\":[]}}}";
+
+static void test_render_mof_golden(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = make_all(f);
+  char *text = NULL;
+  assert_hr_ok(wes_object_to_mof(o, 0, &text));
+  assert_string_equal(text, golden_mof);
+  wes_free(text);
+  wes_object_freeze(o);
+  assert_hr_ok(wes_object_to_mof(o, 0, &text));
+  assert_string_equal(text, golden_mof);
+  wes_free(text);
+  assert_hr_equal(wes_object_to_mof(NULL, 0, &text), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_object_to_mof(o, 0, NULL), WES_E_INVALID_PARAMETER);
+  wes_object_unref(o);
+}
+
+static void test_render_json_golden(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = make_all(f);
+  char *text = NULL;
+  assert_hr_ok(wes_object_to_json(o, 0, &text));
+  assert_string_equal(text, golden_json);
+  wes_free(text);
+  assert_hr_equal(wes_object_to_json(NULL, 0, &text), WES_E_INVALID_PARAMETER);
+  wes_object_unref(o);
+}
+
+static void test_render_json_bare_and_pretty(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = make_inner(f, "Inner", "x\x01y", 9), *back = NULL;
+  char *text = NULL;
+  assert_hr_ok(wes_object_to_json(o, WES_RENDER_NO_TYPES, &text));
+  assert_string_equal(text, "{\"class\":\"Inner\",\"properties\":{"
+                            "\"Name\":\"x\\u0001y\",\"Value\":9}}");
+  assert_hr_ok(wes_object_from_json(f->ns, text, strlen(text), &back, NULL));
+  assert_true(wes_object_equal(o, back));
+  wes_object_unref(back);
+  wes_free(text);
+  assert_hr_ok(wes_object_to_json(o, WES_RENDER_PRETTY, &text));
+  assert_string_equal(text,
+                      "{\n"
+                      "  \"class\": \"Inner\",\n"
+                      "  \"properties\": {\n"
+                      "    \"Name\": {\"type\": \"string\", \"value\": "
+                      "\"x\\u0001y\"},\n"
+                      "    \"Value\": {\"type\": \"uint32\", \"value\": 9}\n"
+                      "  }\n"
+                      "}\n");
+  assert_hr_ok(wes_object_from_json(f->ns, text, strlen(text), &back, NULL));
+  assert_true(wes_object_equal(o, back));
+  wes_object_unref(back);
+  wes_free(text);
+  wes_object_unref(o);
+}
+
+static void test_render_json_roundtrip(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = make_all(f), *back = NULL, *back2 = NULL;
+  char *text = NULL, *text2 = NULL;
+  wes_error_t err;
+  wes_error_clear(&err);
+  assert_hr_ok(wes_object_to_json(o, 0, &text));
+  if (WES_FAILED(
+          wes_object_from_json(f->ns, text, strlen(text), &back, &err))) {
+    fail_msg("%u:%u: %s", err.line, err.column, err.text);
+  }
+  assert_true(wes_object_equal(o, back));
+  assert_true(wes_object_hash(o) == wes_object_hash(back));
+  assert_int_equal(wes_object_is_frozen(back), 0);
+  /* Bare values convert through the declared types to the same object. */
+  assert_hr_ok(wes_object_to_json(
+      o, WES_RENDER_NO_TYPES | WES_RENDER_PRETTY | WES_RENDER_SYSTEM_PROPS,
+      &text2));
+  if (WES_FAILED(
+          wes_object_from_json(f->ns, text2, strlen(text2), &back2, &err))) {
+    fail_msg("%u:%u: %s", err.line, err.column, err.text);
+  }
+  assert_true(wes_object_equal(o, back2));
+  wes_free(text);
+  wes_free(text2);
+  wes_object_unref(back);
+  wes_object_unref(back2);
+  wes_object_unref(o);
+}
+
+/* NaN and infinities, surrogate-free and lone-surrogate char16. */
+static void test_render_json_special_values(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = NULL, *back = NULL;
+  char *text = NULL;
+  assert_hr_ok(wes_object_new_by_name(f->ns, "AllTypes", &o));
+  assert_hr_ok(wes_object_set_real64(o, "R64", -INFINITY));
+  assert_hr_ok(wes_object_set_real32(o, "R32", NAN));
+  assert_hr_ok(wes_object_set_char16(o, "C", 0xD800));
+  assert_hr_ok(wes_object_to_json(o, WES_RENDER_NO_TYPES, &text));
+  assert_non_null(strstr(text, "\"R32\":\"NaN\""));
+  assert_non_null(strstr(text, "\"R64\":\"-Infinity\""));
+  assert_non_null(strstr(text, "\"C\":55296"));
+  assert_hr_ok(wes_object_from_json(f->ns, text, strlen(text), &back, NULL));
+  assert_true(wes_object_equal(o, back));
+  wes_free(text);
+  wes_object_unref(back);
+  wes_object_unref(o);
+}
+
+static void test_render_json_system_props(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = NULL, *in = make_inner(f, "Inner", "k", 1);
+  char *text = NULL;
+  assert_hr_ok(wes_object_new_by_name(f->ns, "__InstanceCreationEvent", &o));
+  assert_hr_ok(wes_object_set_object(o, "TargetInstance", in));
+  assert_hr_ok(
+      wes_object_set_uint64(o, "TIME_CREATED", UINT64_C(116444736000000000)));
+  assert_hr_ok(wes_object_to_json(o, WES_RENDER_SYSTEM_PROPS, &text));
+  assert_non_null(strstr(text, "\"system\":{\"__CLASS\":"
+                               "\"__InstanceCreationEvent\","
+                               "\"__SUPERCLASS\":\"__InstanceOperationEvent\""
+                               ",\"__DYNASTY\":\"__SystemClass\","));
+  assert_non_null(strstr(text, "\"__GENUS\":2,"));
+  assert_non_null(strstr(text, "\"__PATH\":null,"));
+  assert_non_null(strstr(text,
+                         "\"TIME_CREATED\":{\"type\":\"uint64\",\"value\":"
+                         "\"116444736000000000\"}"));
+  wes_free(text);
+  assert_hr_ok(wes_object_to_mof(o, 0, &text));
+  assert_string_equal(text, "instance of __InstanceCreationEvent\n"
+                            "{\n"
+                            "\tTIME_CREATED = \"116444736000000000\";\n"
+                            "\tTargetInstance = instance of Inner\n"
+                            "\t{\n"
+                            "\t\tName = \"k\";\n"
+                            "\t\tValue = 1;\n"
+                            "\t};\n"
+                            "};\n");
+  wes_free(text);
+  wes_object_unref(in);
+  wes_object_unref(o);
+}
+
+static void test_render_class_mof(void **state) {
+  fixture_t *f = *state;
+  char *text = NULL;
+  const wes_class_t *c = wes_namespace_get_class(f->ns, "Inner");
+  assert_hr_ok(wes_class_to_mof(c, 0, &text));
+  assert_string_equal(text, "[Description(\"An \\\"inner\\\" class\")]\n"
+                            "class Inner\n"
+                            "{\n"
+                            "\t[key] string Name;\n"
+                            "\tuint32 Value = 7;\n"
+                            "};\n");
+  wes_free(text);
+  c = wes_namespace_get_class(f->ns, "Sub");
+  assert_hr_ok(wes_class_to_mof(c, 0, &text));
+  assert_string_equal(text, "[Description(\"An \\\"inner\\\" class\")]\n"
+                            "class Sub : Inner\n"
+                            "{\n"
+                            "\tboolean Extra;\n"
+                            "};\n");
+  wes_free(text);
+  assert_hr_ok(wes_class_to_mof(c, WES_RENDER_INHERITED, &text));
+  assert_string_equal(text, "[Description(\"An \\\"inner\\\" class\")]\n"
+                            "class Sub : Inner\n"
+                            "{\n"
+                            "\t/* inherited from Inner */\n"
+                            "\t[key] string Name;\n"
+                            "\tuint32 Value = 7;\n"
+                            "\t/* declared in Sub */\n"
+                            "\tboolean Extra;\n"
+                            "};\n");
+  wes_free(text);
+  c = wes_namespace_get_class(f->ns, "AllTypes");
+  assert_hr_ok(wes_class_to_mof(c, 0, &text));
+  assert_non_null(strstr(text, "\n\tInner ref Ref;\n\tInner Obj;\n"
+                               "\tobject Weak;\n"));
+  assert_non_null(strstr(text, "\n\tuint8 U8A[];\n"));
+  assert_non_null(strstr(text, "\n\tInner ObjA[];\n"));
+  wes_free(text);
+  c = wes_namespace_get_class(f->ns, "Abstract");
+  assert_hr_ok(wes_class_to_mof(c, 0, &text));
+  assert_string_equal(text, "[abstract]\nclass Abstract\n{\n};\n");
+  wes_free(text);
+  c = wes_namespace_get_class(f->ns, "__InstanceCreationEvent");
+  assert_hr_ok(wes_class_to_mof(c, WES_RENDER_INHERITED, &text));
+  assert_non_null(strstr(text, "class __InstanceCreationEvent : "
+                               "__InstanceOperationEvent\n{\n"));
+  assert_non_null(strstr(text, "\t/* inherited from __Event */\n"));
+  assert_non_null(strstr(text, "\tuint8 SECURITY_DESCRIPTOR[];\n"));
+  assert_non_null(strstr(text, "\tuint64 TIME_CREATED;\n"));
+  assert_non_null(strstr(text, "object TargetInstance;\n"));
+  wes_free(text);
+  assert_hr_equal(wes_class_to_mof(NULL, 0, &text), WES_E_INVALID_PARAMETER);
+}
+
+/* Reads `json`, expecting `code` at line:col. */
+static void read_bad(fixture_t *f, const char *json, wes_hresult_t code,
+                     uint32_t line, uint32_t col) {
+  wes_object_t *o = (wes_object_t *)0x1;
+  wes_error_t err;
+  wes_error_clear(&err);
+  assert_hr_equal(wes_object_from_json(f->ns, json, strlen(json), &o, &err),
+                  code);
+  assert_ptr_equal(o, (wes_object_t *)0x1);
+  assert_hr_equal(err.code, code);
+  assert_true(err.text[0] != '\0');
+  if (err.line != line || err.column != col) {
+    fail_msg("%s: at %u:%u, expected %u:%u (%s)", json, err.line, err.column,
+             line, col, err.text);
+  }
+}
+
+static void test_render_json_malformed(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = NULL;
+  read_bad(f, "", WES_E_INVALID_SYNTAX, 1, 1);
+  read_bad(f, "   ", WES_E_INVALID_SYNTAX, 1, 4);
+  read_bad(f, "{", WES_E_INVALID_SYNTAX, 1, 2);
+  read_bad(f, "{\"class\":\"Inner\",}", WES_E_INVALID_SYNTAX, 1, 18);
+  read_bad(f, "{\"class\":\"Inner\",\n \"properties\":{\"Value\":[1,2,]}}",
+           WES_E_INVALID_SYNTAX, 2, 29);
+  read_bad(f, "{\"class\":\"Inner\"} x", WES_E_INVALID_SYNTAX, 1, 19);
+  read_bad(f, "{\"class\":'Inner'}", WES_E_INVALID_SYNTAX, 1, 10);
+  read_bad(f, "{class:\"Inner\"}", WES_E_INVALID_SYNTAX, 1, 2);
+  read_bad(f, "{\"class\" \"Inner\"}", WES_E_INVALID_SYNTAX, 1, 10);
+  read_bad(f, "{\"class\":\"Inn\ner\"}", WES_E_INVALID_SYNTAX, 1, 14);
+  read_bad(f, "{\"class\":\"Inner\\x\"}", WES_E_INVALID_SYNTAX, 1, 17);
+  read_bad(f, "{\"class\":\"\\ud800\"}", WES_E_INVALID_SYNTAX, 1, 17);
+  read_bad(f, "{\"class\":\"\\ud800\\u0041\"}", WES_E_INVALID_SYNTAX, 1, 23);
+  read_bad(f, "{\"class\":\"\\udc00\"}", WES_E_INVALID_SYNTAX, 1, 17);
+  read_bad(f, "{\"class\":\"\\u12g4\"}", WES_E_INVALID_SYNTAX, 1, 15);
+  read_bad(f, "{\"class\":\"\xc3\x28\"}", WES_E_INVALID_SYNTAX, 1, 11);
+  read_bad(f, "{\"class\":\"\xc0\xaf\"}", WES_E_INVALID_SYNTAX, 1, 11);
+  read_bad(f, "{\"class\":\"\xed\xa0\x80\"}", WES_E_INVALID_SYNTAX, 1, 11);
+  read_bad(f, "{\"class\":\"\xf4\x90\x80\x80\"}", WES_E_INVALID_SYNTAX, 1, 11);
+  read_bad(f, "{\"class\":\"\xe2\x82\"", WES_E_INVALID_SYNTAX, 1, 11);
+  read_bad(f, "{\"class\":\"Inner", WES_E_INVALID_SYNTAX, 1, 16);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"Value\":01}}",
+           WES_E_INVALID_SYNTAX, 1, 41);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"Value\":1.}}",
+           WES_E_INVALID_SYNTAX, 1, 42);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"Value\":-}}",
+           WES_E_INVALID_SYNTAX, 1, 41);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"Value\":1e}}",
+           WES_E_INVALID_SYNTAX, 1, 42);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"Value\":+1}}",
+           WES_E_INVALID_SYNTAX, 1, 40);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"Value\":tru}}",
+           WES_E_INVALID_SYNTAX, 1, 43);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"Value\":NaN}}",
+           WES_E_INVALID_SYNTAX, 1, 40);
+  read_bad(f, "\xef\xbb\xbf{\"class\":\"Inner\"}", WES_E_INVALID_SYNTAX, 1, 1);
+  read_bad(f, "[1]", WES_E_INVALID_SYNTAX, 1, 1);
+  /* Embedded NUL in the input. */
+  assert_hr_equal(
+      wes_object_from_json(f->ns, "{\"class\":\"Inner\"}\0", 18, &o, NULL),
+      WES_E_INVALID_SYNTAX);
+  assert_hr_equal(wes_object_from_json(NULL, "{}", 2, &o, NULL),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_object_from_json(f->ns, NULL, 2, &o, NULL),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_object_from_json(f->ns, "{}", 2, NULL, NULL),
+                  WES_E_INVALID_PARAMETER);
+}
+
+static void test_render_json_shape_errors(void **state) {
+  fixture_t *f = *state;
+  read_bad(f, "{}", WES_E_INVALID_SYNTAX, 1, 1);
+  read_bad(f, "{\"class\":5}", WES_E_INVALID_SYNTAX, 1, 10);
+  read_bad(f, "{\"class\":\"Nope\"}", WES_E_INVALID_CLASS, 1, 10);
+  read_bad(f, "{\"class\":\"Abstract\"}", WES_E_INVALID_OPERATION, 1, 10);
+  read_bad(f, "{\"class\":\"Inner\",\"extra\":1}", WES_E_INVALID_SYNTAX, 1, 26);
+  read_bad(f, "{\"class\":\"Inner\",\"class\":\"Inner\"}", WES_E_INVALID_SYNTAX,
+           1, 26);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":[]}", WES_E_INVALID_SYNTAX,
+           1, 31);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"Nope\":1}}",
+           WES_E_NOT_FOUND, 1, 32);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"__CLASS\":\"X\"}}",
+           WES_E_NOT_FOUND, 1, 32);
+  read_bad(f, "{\"class\":\"Inner\",\"properties\":{\"Value\":1,\"value\":2}}",
+           WES_E_INVALID_SYNTAX, 1, 42);
+  /* Typed wrappers. */
+  read_bad(f,
+           "{\"class\":\"Inner\",\"properties\":{\"Value\":"
+           "{\"type\":\"sint32\",\"value\":1}}}",
+           WES_E_TYPE_MISMATCH, 1, 48);
+  read_bad(f,
+           "{\"class\":\"Inner\",\"properties\":{\"Value\":"
+           "{\"type\":\"uint32[]\",\"value\":[1]}}}",
+           WES_E_TYPE_MISMATCH, 1, 48);
+  read_bad(f,
+           "{\"class\":\"Inner\",\"properties\":{\"Value\":"
+           "{\"type\":\"uint32\"}}}",
+           WES_E_INVALID_SYNTAX, 1, 40);
+  read_bad(f,
+           "{\"class\":\"Inner\",\"properties\":{\"Value\":"
+           "{\"type\":\"uint32\",\"value\":1,\"x\":2}}}",
+           WES_E_INVALID_SYNTAX, 1, 71);
+  read_bad(f,
+           "{\"class\":\"AllTypes\",\"properties\":{\"Obj\":"
+           "{\"type\":\"object:Sub\",\"value\":null}}}",
+           WES_E_TYPE_MISMATCH, 1, 49);
+}
+
+static void test_render_json_type_checks(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = NULL;
+  uint64_t u64 = 0;
+  int64_t s64 = 0;
+  int8_t s8 = 0;
+  uint16_t c = 0;
+  const char *s = NULL;
+#define ALL(props) "{\"class\":\"AllTypes\",\"properties\":{" props "}}"
+  read_bad(f, ALL("\"S8\":128"), WES_E_VALUE_OUT_OF_RANGE, 1, 40);
+  read_bad(f, ALL("\"S8\":-129"), WES_E_VALUE_OUT_OF_RANGE, 1, 40);
+  read_bad(f, ALL("\"U8\":-1"), WES_E_VALUE_OUT_OF_RANGE, 1, 40);
+  read_bad(f, ALL("\"U8\":256"), WES_E_VALUE_OUT_OF_RANGE, 1, 40);
+  read_bad(f, ALL("\"U32\":4294967296"), WES_E_VALUE_OUT_OF_RANGE, 1, 41);
+  read_bad(f, ALL("\"S64\":\"9223372036854775808\""), WES_E_VALUE_OUT_OF_RANGE,
+           1, 41);
+  read_bad(f, ALL("\"U64\":\"18446744073709551616\""), WES_E_VALUE_OUT_OF_RANGE,
+           1, 41);
+  read_bad(f, ALL("\"U64\":99999999999999999999999"), WES_E_VALUE_OUT_OF_RANGE,
+           1, 41);
+  read_bad(f, ALL("\"U64\":\"12a\""), WES_E_TYPE_MISMATCH, 1, 41);
+  read_bad(f, ALL("\"U32\":1.5"), WES_E_TYPE_MISMATCH, 1, 41);
+  read_bad(f, ALL("\"U32\":1e3"), WES_E_TYPE_MISMATCH, 1, 41);
+  read_bad(f, ALL("\"U32\":\"5\""), WES_E_TYPE_MISMATCH, 1, 41);
+  read_bad(f, ALL("\"B\":1"), WES_E_TYPE_MISMATCH, 1, 39);
+  read_bad(f, ALL("\"Str\":5"), WES_E_TYPE_MISMATCH, 1, 41);
+  read_bad(f, ALL("\"Str\":\"a\\u0000b\""), WES_E_VALUE_OUT_OF_RANGE, 1, 41);
+  read_bad(f, ALL("\"R32\":1e39"), WES_E_VALUE_OUT_OF_RANGE, 1, 41);
+  read_bad(f, ALL("\"R64\":1e999"), WES_E_VALUE_OUT_OF_RANGE, 1, 41);
+  read_bad(f, ALL("\"R64\":\"1.5\""), WES_E_TYPE_MISMATCH, 1, 41);
+  read_bad(f, ALL("\"C\":\"ab\""), WES_E_VALUE_OUT_OF_RANGE, 1, 39);
+  read_bad(f, ALL("\"C\":\"\xf0\x9f\x98\x80\""), WES_E_VALUE_OUT_OF_RANGE, 1,
+           39);
+  read_bad(f, ALL("\"C\":65536"), WES_E_VALUE_OUT_OF_RANGE, 1, 39);
+  read_bad(f, ALL("\"Dt\":\"19941307140332.000000-300\""),
+           WES_E_VALUE_OUT_OF_RANGE, 1, 40);
+  read_bad(f, ALL("\"Dt\":\"1994-01-07\""), WES_E_TYPE_MISMATCH, 1, 40);
+  read_bad(f, ALL("\"U8A\":5"), WES_E_TYPE_MISMATCH, 1, 41);
+  read_bad(f, ALL("\"U8A\":[1,null]"), WES_E_TYPE_MISMATCH, 1, 44);
+  read_bad(f, ALL("\"U8A\":[1,300]"), WES_E_VALUE_OUT_OF_RANGE, 1, 44);
+  read_bad(f, ALL("\"Obj\":5"), WES_E_TYPE_MISMATCH, 1, 41);
+  read_bad(f, ALL("\"Obj\":{\"class\":\"AllTypes\"}"), WES_E_TYPE_MISMATCH, 1,
+           50);
+  read_bad(f, ALL("\"ObjA\":[{\"class\":\"Inner\"},{\"class\":\"Nope\"}]"),
+           WES_E_INVALID_CLASS, 1, 70);
+  read_bad(
+      f, ALL("\"ObjA\":[{\"class\":\"Inner\",\"properties\":{\"Value\":-1}}]"),
+      WES_E_VALUE_OUT_OF_RANGE, 1, 82);
+#undef ALL
+  /* Accepted forms: 64-bit as numbers or strings, hex strings, -0, char16
+   * as a code unit, unicode escapes incl. a surrogate pair, missing
+   * properties keep defaults. */
+  {
+    const char *json =
+        "{\"properties\":{\"S8\":-0,\"U64\":\"0xFFFFFFFFFFFFFFFF\","
+        "\"S64\":-9223372036854775808,\"C\":233,"
+        "\"Str\":\"\\u00e9\\ud83d\\ude00\\/\"},\"class\":\"AllTypes\","
+        "\"system\":{\"whatever\":[1,{\"a\":null}]}}";
+    wes_error_t err;
+    if (WES_FAILED(wes_object_from_json(f->ns, json, strlen(json), &o, &err))) {
+      fail_msg("%u:%u %s", err.line, err.column, err.text);
+    }
+    assert_hr_ok(wes_object_get_uint64(o, "U64", &u64));
+    assert_true(u64 == UINT64_MAX);
+    assert_hr_ok(wes_object_get_sint64(o, "S64", &s64));
+    assert_true(s64 == INT64_MIN);
+    assert_hr_ok(wes_object_get_sint8(o, "S8", &s8));
+    assert_int_equal(s8, 0);
+    assert_hr_ok(wes_object_get_char16(o, "C", &c));
+    assert_int_equal(c, 233);
+    assert_hr_ok(wes_object_get_string(o, "Str", &s));
+    assert_string_equal(s, "\xc3\xa9\xf0\x9f\x98\x80/");
+    assert_hr_equal(wes_object_get_string(o, "NullStr", &s), WES_S_FALSE);
+    wes_object_unref(o);
+  }
+  {
+    const char *json = "{\"class\":\"inner\"}";
+    uint32_t v = 0;
+    assert_hr_ok(wes_object_from_json(f->ns, json, strlen(json), &o, NULL));
+    assert_hr_ok(wes_object_get_uint32(o, "Value", &v));
+    assert_int_equal(v, 7);
+    wes_object_unref(o);
+  }
+}
+
+/* Builds JSON with `levels` embedded objects through the weak property. */
+static char *nested_json(int levels, bool typed) {
+  size_t cap = (size_t)(levels + 1) * 128 + 64, len = 0;
+  char *s = malloc(cap);
+  int i;
+  assert_non_null(s);
+  for (i = 0; i < levels; i++) {
+    len += (size_t)snprintf(s + len, cap - len, "%s",
+                            typed ? "{\"class\":\"AllTypes\",\"properties\":"
+                                    "{\"Weak\":{\"type\":\"object\",\"value\":"
+                                  : "{\"class\":\"AllTypes\",\"properties\":"
+                                    "{\"Weak\":");
+  }
+  len += (size_t)snprintf(s + len, cap - len, "{\"class\":\"Inner\"}");
+  for (i = 0; i < levels; i++) {
+    len += (size_t)snprintf(s + len, cap - len, "%s", typed ? "}}}" : "}}");
+  }
+  return s;
+}
+
+static void test_render_json_nesting_limit(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = NULL;
+  wes_error_t err;
+  char *s;
+  char *deep;
+  size_t i, n = 100000;
+  /* 64 embedded levels are fine, typed or bare. */
+  s = nested_json(WES_MAX_OBJECT_NESTING, true);
+  assert_hr_ok(wes_object_from_json(f->ns, s, strlen(s), &o, &err));
+  wes_object_unref(o);
+  free(s);
+  s = nested_json(WES_MAX_OBJECT_NESTING, false);
+  assert_hr_ok(wes_object_from_json(f->ns, s, strlen(s), &o, &err));
+  wes_object_unref(o);
+  free(s);
+  /* 65 are not. */
+  s = nested_json(WES_MAX_OBJECT_NESTING + 1, true);
+  assert_hr_equal(wes_object_from_json(f->ns, s, strlen(s), &o, &err),
+                  WES_E_QUOTA_VIOLATION);
+  assert_true(err.line == 1 && err.column > 1);
+  free(s);
+  s = nested_json(WES_MAX_OBJECT_NESTING + 1, false);
+  assert_hr_equal(wes_object_from_json(f->ns, s, strlen(s), &o, &err),
+                  WES_E_QUOTA_VIOLATION);
+  free(s);
+  /* Raw JSON nesting far beyond: rejected early, no deep recursion. */
+  deep = malloc(2 * n + 1);
+  assert_non_null(deep);
+  for (i = 0; i < n; i++) {
+    deep[i] = '[';
+    deep[n + i] = ']';
+  }
+  deep[2 * n] = '\0';
+  assert_hr_equal(wes_object_from_json(f->ns, deep, 2 * n, &o, &err),
+                  WES_E_QUOTA_VIOLATION);
+  assert_int_equal(err.line, 1);
+  free(deep);
+}
+
+/* ---- a failing allocator: the Nth allocation after arming fails ---- */
+
+static long chaos_fail_at; /* 0: never */
+static long chaos_count;
+static long chaos_live; /* allocations not yet freed */
+
+static bool chaos_fail(void) {
+  return chaos_fail_at > 0 && ++chaos_count == chaos_fail_at;
+}
+
+static void *chaos_malloc(size_t n) {
+  void *p = chaos_fail() ? NULL : malloc(n);
+  chaos_live += p != NULL;
+  return p;
+}
+
+static void *chaos_calloc(size_t c, size_t n) {
+  void *p = chaos_fail() ? NULL : calloc(c, n);
+  chaos_live += p != NULL;
+  return p;
+}
+
+static void *chaos_realloc(void *old, size_t n) {
+  void *p = chaos_fail() ? NULL : realloc(old, n);
+  chaos_live += p != NULL && old == NULL;
+  return p;
+}
+
+static void chaos_free(void *p) {
+  chaos_live -= p != NULL;
+  free(p);
+}
+
+static void chaos_arm(long n) {
+  chaos_fail_at = n;
+  chaos_count = 0;
+}
+
+/* Every allocation failure inside the renderers and the reader gives
+ * WES_E_OUT_OF_MEMORY and leaks nothing; the call then succeeds once the
+ * allocator recovers. */
+static void test_render_out_of_memory(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = make_all(f), *back = NULL;
+  char *json = NULL, *text = NULL;
+  const wes_class_t *cls = wes_namespace_get_class(f->ns, "Sub");
+  long n, live;
+  wes_hresult_t hr;
+  wes_object_freeze(o);
+  assert_hr_ok(wes_object_to_json(o, 0, &json));
+  for (n = 1;; n++) {
+    live = chaos_live;
+    chaos_arm(n);
+    hr = wes_object_to_json(o, WES_RENDER_PRETTY, &text);
+    chaos_arm(0);
+    if (hr == WES_S_OK) {
+      wes_free(text);
+      break;
+    }
+    assert_hr_equal(hr, WES_E_OUT_OF_MEMORY);
+    assert_int_equal(chaos_live, live);
+  }
+  for (n = 1;; n++) {
+    live = chaos_live;
+    chaos_arm(n);
+    hr = wes_object_to_mof(o, 0, &text);
+    chaos_arm(0);
+    if (hr == WES_S_OK) {
+      wes_free(text);
+      break;
+    }
+    assert_hr_equal(hr, WES_E_OUT_OF_MEMORY);
+    assert_int_equal(chaos_live, live);
+  }
+  for (n = 1;; n++) {
+    live = chaos_live;
+    chaos_arm(n);
+    hr = wes_class_to_mof(cls, WES_RENDER_INHERITED, &text);
+    chaos_arm(0);
+    if (hr == WES_S_OK) {
+      wes_free(text);
+      break;
+    }
+    assert_hr_equal(hr, WES_E_OUT_OF_MEMORY);
+    assert_int_equal(chaos_live, live);
+  }
+  for (n = 1;; n++) {
+    wes_error_t err;
+    live = chaos_live;
+    chaos_arm(n);
+    hr = wes_object_from_json(f->ns, json, strlen(json), &back, &err);
+    chaos_arm(0);
+    if (hr == WES_S_OK) {
+      assert_true(wes_object_equal(o, back));
+      wes_object_unref(back);
+      assert_int_equal(chaos_live, live);
+      break;
+    }
+    if (hr != WES_E_OUT_OF_MEMORY) {
+      fail_msg("allocation %ld: %s (%s)", n, wes_err_name(hr), err.text);
+    }
+    assert_int_equal(chaos_live, live);
+  }
+  assert_true(n > 50); /* the loop did exercise many failure points */
+  wes_free(json);
+  wes_object_unref(o);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_render_mof_golden, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_golden, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_bare_and_pretty, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_roundtrip, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_special_values, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_system_props, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_class_mof, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_malformed, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_shape_errors, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_type_checks, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_nesting_limit, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_out_of_memory, setup,
+                                      teardown),
+  };
+  if (WES_FAILED(wes_replace_allocator(chaos_malloc, chaos_realloc,
+                                       chaos_calloc, chaos_free))) {
+    return 1;
+  }
+  return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}
