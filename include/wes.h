@@ -10,5 +10,7 @@
 #include "wes/render.h"
 #include "wes/mof.h"
 #include "wes/security.h"
+#include "wes/sink.h"
+#include "wes/clock.h"
 
 #endif /* WES_H */
