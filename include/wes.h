@@ -9,6 +9,7 @@
 #include "wes/datetime.h"
 #include "wes/render.h"
 #include "wes/mof.h"
+#include "wes/query.h"
 #include "wes/security.h"
 #include "wes/sink.h"
 #include "wes/clock.h"
