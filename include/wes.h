@@ -13,5 +13,7 @@
 #include "wes/security.h"
 #include "wes/sink.h"
 #include "wes/clock.h"
+#include "wes/provider.h"
+#include "wes/broker.h"
 
 #endif /* WES_H */

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wes provider: the table an event provider fills so the broker can talk to
+ * it (IWbemEventProvider, IWbemEventProviderQuerySink and
+ * IWbemEventProviderSecurity of WMI in one versioned struct).
+ *
+ * A provider is registered with wes_broker_register_provider (broker.h)
+ * with a namespace, a name, its registration queries (EventQueryList) and
+ * this table. The broker then:
+ *   - calls provide_events once, when the first subscription the provider
+ *     covers appears (or at registration if one already exists), handing it
+ *     the provider's main sink (an IWbemEventSink: wes_sink_indicate,
+ *     wes_sink_is_active, wes_sink_get_restricted_sink,
+ *     wes_sink_set_batching_parameters, wes_sink_set_sink_security,
+ *     wes_sink_set_status with WES_STATUS_REQUIREMENTS);
+ *   - calls access_check, then new_query, for every subscription the
+ *     provider covers, and cancel_query when that subscription ends.
+ *
+ * Threads: every member is called with the broker's control lock held, on
+ * the thread that caused the change (the subscribing, cancelling or
+ * registering thread, or the loop thread). Members may call back into the
+ * broker on the same thread (the lock is recursive), and may indicate on
+ * any sink from any thread, but must not block waiting for another thread
+ * that itself calls a broker control function.
+ */
+#ifndef WES_PROVIDER_H
+#define WES_PROVIDER_H
+
+#include "common.h"
+#include "security.h"
+#include "sink.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The provider ops table (version 1). Members' first argument is the `data`
+ * pointer given at registration. The table must stay valid and unchanged
+ * while the provider is registered (the broker keeps the pointer).
+ */
+typedef struct wes_provider_ops_s {
+  /* WES_PROVIDER_OPS_VERSION_1 or later; 0 is rejected. */
+  uint32_t version;
+  /*
+   * Mandatory (ops v1). IWbemEventProvider::ProvideEvents: start
+   * delivering into `sink` (the provider's main sink). Called once per
+   * registration. The sink is borrowed for the call: keep it with
+   * wes_sink_ref. `flags` is 0. Return WES_S_OK; a failure marks the
+   * provider failed: subscriptions it covers end with
+   * set_status(COMPLETE, WES_E_PROVIDER_FAILURE) unless another provider
+   * also covers them. Must return quickly (start a thread, arm a watcher).
+   */
+  wes_hresult_t (*provide_events)(void *data, wes_sink_t *sink, int32_t flags);
+  /*
+   * Optional (ops v1). IWbemEventProviderQuerySink::NewQuery: a
+   * subscription covered by this provider started. `query_id` is unique
+   * per broker and never reused; `language` is "WQL"; `query` the
+   * consumer's query text (borrowed for the call). A failure fails the
+   * subscription with that code (use WES_E_PROVIDER_NOT_CAPABLE for a
+   * query the provider cannot serve, with a message through the log hook).
+   */
+  wes_hresult_t (*new_query)(void *data, uint32_t query_id,
+                             const char *language, const char *query);
+  /*
+   * Optional (ops v1). IWbemEventProviderQuerySink::CancelQuery: the
+   * subscription given to new_query with this id ended (or the provider
+   * is being unregistered). The return value is ignored.
+   */
+  wes_hresult_t (*cancel_query)(void *data, uint32_t query_id);
+  /*
+   * Optional (ops v1). IWbemEventProviderSecurity::AccessCheck, before
+   * new_query. `token` is the consumer's token (borrowed for the call;
+   * read it with the security API). Return WES_S_OK (allowed),
+   * WES_S_SUBJECT_TO_SDS (allowed, but each event's SECURITY_DESCRIPTOR
+   * must grant the consumer WBEM_RIGHT_SUBSCRIBE), WES_E_ACCESS_DENIED
+   * (the subscription fails with it) or another failure (the subscription
+   * fails with WES_E_PROVIDER_FAILURE).
+   */
+  wes_hresult_t (*access_check)(void *data, const char *language,
+                                const char *query, const wes_token_t *token);
+  /* ---- members above: version 1. Append only. ---- */
+} wes_provider_ops_t;
+
+#define WES_PROVIDER_OPS_VERSION_1 1u
+#define WES_PROVIDER_OPS_VERSION WES_PROVIDER_OPS_VERSION_1
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WES_PROVIDER_H */

@@ -1,0 +1,768 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Broker lifetime, the loop glue (one uv_async_t, one uv_timer_t, an
+ * optional private thread; manual mode without either), namespaces, the
+ * recursive control lock, the ready list and the delivery pass.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker_internal.h"
+
+/* ---- lock ---- */
+
+void wes__broker_lock(wes_broker_t *b) {
+  uv_mutex_lock(&b->lock);
+  b->lock_depth++;
+}
+
+void wes__broker_unlock(wes_broker_t *b) {
+  bsub_t **finals = NULL;
+  size_t n = 0, i;
+  if (b->lock_depth == 1 && b->nfinals > 0) {
+    finals = b->finals;
+    n = b->nfinals;
+    b->finals = NULL;
+    b->nfinals = 0;
+    b->capfinals = 0;
+  }
+  b->lock_depth--;
+  uv_mutex_unlock(&b->lock);
+  for (i = 0; i < n; i++) {
+    wes__sub_finalize(finals[i]);
+    wes__sub_unref(finals[i]);
+  }
+  wes__free(finals);
+}
+
+void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub) {
+  if (b->nfinals == b->capfinals) {
+    size_t cap = b->capfinals ? b->capfinals * 2 : 8;
+    bsub_t **nf = wes__realloc(b->finals, cap * sizeof(*nf));
+    if (nf == NULL) {
+      /* Cannot defer: finalise now (the callback lock is never held by
+       * a thread waiting for b->lock while delivering, see header). */
+      wes__sub_finalize(sub);
+      return;
+    }
+    b->finals = nf;
+    b->capfinals = cap;
+  }
+  b->finals[b->nfinals++] = wes__sub_ref(sub);
+}
+
+/* ---- refcount ---- */
+
+wes_broker_t *wes__broker_ref(wes_broker_t *b) {
+  wes__ref_inc(&b->ref);
+  return b;
+}
+
+static void broker_free(wes_broker_t *b) {
+  bns_t *ns = b->namespaces;
+  while (ns != NULL) {
+    bns_t *next = ns->next;
+    wes_namespace_unref(ns->ns);
+    wes_sd_unref(ns->sd);
+    wes__free(ns->name);
+    wes__free(ns);
+    ns = next;
+  }
+  wes_clock_unref(b->clock);
+  wes_access_cache_free(b->acache);
+  wes__free(b->held);
+  wes__free(b->finals);
+  uv_mutex_destroy(&b->lock);
+  uv_mutex_destroy(&b->snap_lock);
+  uv_mutex_destroy(&b->ready_lock);
+  wes__free(b);
+}
+
+void wes__broker_unref(wes_broker_t *b) {
+  if (b != NULL && wes__ref_dec(&b->ref)) {
+    broker_free(b);
+  }
+}
+
+/* ---- options ---- */
+
+WES_API void wes_broker_options_init(wes_broker_options_t *opts) {
+  if (opts == NULL) {
+    return;
+  }
+  memset(opts, 0, sizeof(*opts));
+  opts->size = (uint32_t)sizeof(*opts);
+  opts->queue_limit = 10000;
+  opts->overflow_policy = WES_OVERFLOW_DROP_NEWEST;
+  opts->block_timeout_ms = 2000;
+  opts->callback_budget_ms = 100;
+  opts->temp_subscriptions_total = 10000;
+  opts->temp_subscriptions_per_user = 1000;
+  opts->drop_event_interval_ms = 1000;
+}
+
+/* ---- namespaces ---- */
+
+static char *ns_normalise(const char *name) {
+  char *s = wes__strdup(name);
+  char *p;
+  if (s == NULL) {
+    return NULL;
+  }
+  for (p = s; *p != '\0'; p++) {
+    if (*p == '/') {
+      *p = '\\';
+    }
+  }
+  return s;
+}
+
+bns_t *wes__broker_find_ns(wes_broker_t *b, const char *name) {
+  bns_t *ns;
+  char *norm;
+  if (name == NULL) {
+    return NULL;
+  }
+  norm = ns_normalise(name);
+  if (norm == NULL) {
+    return NULL;
+  }
+  for (ns = b->namespaces; ns != NULL; ns = ns->next) {
+    if (wes__strcasecmp(ns->name, norm) == 0) {
+      break;
+    }
+  }
+  wes__free(norm);
+  return ns;
+}
+
+static wes_hresult_t add_ns(wes_broker_t *b, const char *name, wes_sd_t *sd,
+                            bns_t **ret, wes_error_t *err) {
+  bns_t *ns;
+  wes_hresult_t hr;
+  const char *p;
+  if (name[0] == '\0' || strlen(name) > WES_MAX_IDENTIFIER) {
+    return wes__error(err, WES_E_INVALID_PARAMETER, 0, 0,
+                      "namespace name must be 1..255 bytes");
+  }
+  for (p = name; *p != '\0'; p++) {
+    if (*p == ':' || *p == '"' || (unsigned char)*p < 0x20) {
+      return wes__error(err, WES_E_INVALID_PARAMETER, 0, 0,
+                        "namespace name '%s' has a character not allowed",
+                        name);
+    }
+  }
+  if (wes__broker_find_ns(b, name) != NULL) {
+    return wes__error(err, WES_E_ALREADY_EXISTS, 0, 0, "namespace '%s' exists",
+                      name);
+  }
+  ns = wes__calloc(1, sizeof(*ns));
+  if (ns == NULL) {
+    return wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+  }
+  ns->name = ns_normalise(name);
+  if (ns->name == NULL) {
+    wes__free(ns);
+    return wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+  }
+  hr = wes_namespace_new(name, &ns->ns);
+  if (WES_FAILED(hr)) {
+    wes__free(ns->name);
+    wes__free(ns);
+    return wes__error(err, hr, 0, 0, "cannot create namespace '%s'", name);
+  }
+  if (sd != NULL) {
+    ns->sd = wes_sd_ref(sd);
+  } else {
+    hr = wes__bsec_default_ns_sd(&ns->sd);
+    if (WES_FAILED(hr)) {
+      wes_namespace_unref(ns->ns);
+      wes__free(ns->name);
+      wes__free(ns);
+      return wes__error(err, hr, 0, 0, "cannot build the default SD");
+    }
+  }
+  {
+    const wes_class_t *ev = wes_namespace_get_class(ns->ns, "__Event");
+    ns->have_sd_handle =
+        ev != NULL && WES_SUCCEEDED(wes_class_get_handle(
+                          ev, "SECURITY_DESCRIPTOR", &ns->sd_handle));
+  }
+  ns->next = b->namespaces;
+  b->namespaces = ns;
+  if (ret != NULL) {
+    *ret = ns;
+  }
+  return WES_S_OK;
+}
+
+WES_API wes_hresult_t wes_broker_add_namespace(wes_broker_t *broker,
+                                               const char *name, wes_sd_t *sd,
+                                               wes_namespace_t **ret_ns,
+                                               wes_error_t *reterr) {
+  bns_t *ns = NULL;
+  wes_hresult_t hr;
+  if (broker == NULL || name == NULL) {
+    return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
+                      "broker and name are required");
+  }
+  if (atomic_load(&broker->closing)) {
+    return wes__error(reterr, WES_E_SHUTTING_DOWN, 0, 0,
+                      "the broker is closing");
+  }
+  wes__broker_lock(broker);
+  hr = add_ns(broker, name, sd, &ns, reterr);
+  wes__broker_unlock(broker);
+  if (WES_SUCCEEDED(hr) && ret_ns != NULL) {
+    *ret_ns = ns->ns;
+  }
+  return hr;
+}
+
+WES_API wes_namespace_t *wes_broker_get_namespace(wes_broker_t *broker,
+                                                  const char *name) {
+  bns_t *ns;
+  wes_namespace_t *r = NULL;
+  if (broker == NULL || name == NULL) {
+    return NULL;
+  }
+  wes__broker_lock(broker);
+  ns = wes__broker_find_ns(broker, name);
+  if (ns != NULL) {
+    r = ns->ns;
+  }
+  wes__broker_unlock(broker);
+  return r;
+}
+
+WES_API wes_hresult_t wes_broker_set_namespace_security(wes_broker_t *broker,
+                                                        const char *name,
+                                                        wes_sd_t *sd) {
+  bns_t *ns;
+  wes_hresult_t hr = WES_S_OK;
+  if (broker == NULL || name == NULL || sd == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  if (atomic_load(&broker->closing)) {
+    return WES_E_SHUTTING_DOWN;
+  }
+  wes__broker_lock(broker);
+  ns = wes__broker_find_ns(broker, name);
+  if (ns == NULL) {
+    hr = WES_E_INVALID_NAMESPACE;
+  } else {
+    wes_sd_t *old = ns->sd;
+    ns->sd = wes_sd_ref(sd);
+    wes_sd_unref(old);
+  }
+  wes__broker_unlock(broker);
+  return hr;
+}
+
+/* ---- clock ---- */
+
+uint64_t wes__broker_now_ms(wes_broker_t *b) {
+  return wes_clock_now_ms(b->clock);
+}
+
+WES_API wes_clock_t *wes_broker_get_clock(wes_broker_t *broker) {
+  return broker != NULL ? broker->clock : NULL;
+}
+
+/* ---- ready list and the delivery pass ---- */
+
+void wes__broker_wake(wes_broker_t *b) {
+  /* Only called while an alive subscription's queue lock is held, and the
+   * handles close only after every subscription's queue is closed. */
+  if (b->loop != NULL) {
+    uv_async_send(&b->async);
+  }
+}
+
+void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub) {
+  int wake = 0;
+  uv_mutex_lock(&b->ready_lock);
+  if (!sub->ready) {
+    sub->ready = 1;
+    sub->ready_next = NULL;
+    wes__sub_ref(sub);
+    if (b->ready_tail != NULL) {
+      b->ready_tail->ready_next = sub;
+    } else {
+      b->ready_head = sub;
+      wake = 1;
+    }
+    b->ready_tail = sub;
+  }
+  uv_mutex_unlock(&b->ready_lock);
+  if (wake) {
+    wes__broker_wake(b);
+  }
+}
+
+static void held_add(wes_broker_t *b, bsub_t *sub) {
+  size_t i;
+  for (i = 0; i < b->nheld; i++) {
+    if (b->held[i] == sub) {
+      return;
+    }
+  }
+  if (b->nheld == b->capheld) {
+    size_t cap = b->capheld ? b->capheld * 2 : 8;
+    bsub_t **nh = wes__realloc(b->held, cap * sizeof(*nh));
+    if (nh == NULL) {
+      return; /* the next event on this subscription retries */
+    }
+    b->held = nh;
+    b->capheld = cap;
+  }
+  b->held[b->nheld++] = wes__sub_ref(sub);
+}
+
+static void arm_timer(wes_broker_t *b);
+
+/* One pass: everything ready, then held batches that are due. Returns the
+ * number of subscriptions visited. */
+static size_t run_pass(wes_broker_t *b) {
+  bsub_t *list, *sub;
+  uint64_t now = wes__broker_now_ms(b);
+  size_t visited = 0, i, j;
+  uv_mutex_lock(&b->ready_lock);
+  list = b->ready_head;
+  b->ready_head = b->ready_tail = NULL;
+  for (sub = list; sub != NULL; sub = sub->ready_next) {
+    sub->ready = 0;
+  }
+  uv_mutex_unlock(&b->ready_lock);
+  while (list != NULL) {
+    sub = list;
+    list = sub->ready_next;
+    wes__deliver_sub(b, sub, now);
+    if (sub->hold_deadline != 0) {
+      held_add(b, sub);
+    }
+    wes__sub_unref(sub);
+    visited++;
+  }
+  /* held batches */
+  for (i = 0, j = 0; i < b->nheld; i++) {
+    sub = b->held[i];
+    if (sub->hold_deadline != 0 && sub->hold_deadline <= now &&
+        atomic_load(&sub->state) == SUB_ALIVE) {
+      wes__deliver_sub(b, sub, now);
+      visited++;
+    }
+    if (sub->hold_deadline != 0 && atomic_load(&sub->state) == SUB_ALIVE) {
+      b->held[j++] = sub;
+    } else {
+      wes__stage_clear(sub);
+      wes__sub_unref(sub);
+    }
+  }
+  b->nheld = j;
+  return visited;
+}
+
+static void timer_cb(uv_timer_t *t) {
+  wes_broker_t *b = t->data;
+  b->timer_due = 0;
+  wes__broker_run(b);
+}
+
+static void arm_timer(wes_broker_t *b) {
+  uint64_t due = 0, now;
+  size_t i;
+  if (b->manual || b->handles == 0) {
+    return;
+  }
+  for (i = 0; i < b->nheld; i++) {
+    uint64_t d = b->held[i]->hold_deadline;
+    if (d != 0 && d != UINT64_MAX && (due == 0 || d < due)) {
+      due = d;
+    }
+  }
+  if (due == 0) {
+    if (b->timer_due != 0) {
+      uv_timer_stop(&b->timer);
+      b->timer_due = 0;
+    }
+    return;
+  }
+  if (due == b->timer_due) {
+    return;
+  }
+  now = wes__broker_now_ms(b);
+  b->timer_due = due;
+  uv_timer_start(&b->timer, timer_cb, due > now ? due - now : 0, 0);
+}
+
+void wes__broker_run(wes_broker_t *b) {
+  int guard;
+  /* Deliveries may make more subscriptions ready (consumers republishing);
+   * bound the passes so one wake-up cannot spin forever. */
+  for (guard = 0; guard < 64; guard++) {
+    if (run_pass(b) == 0) {
+      break;
+    }
+    uv_mutex_lock(&b->ready_lock);
+    if (b->ready_head == NULL) {
+      uv_mutex_unlock(&b->ready_lock);
+      break;
+    }
+    uv_mutex_unlock(&b->ready_lock);
+  }
+  if (!b->manual && b->handles > 0) {
+    uv_mutex_lock(&b->ready_lock);
+    if (b->ready_head != NULL) {
+      uv_async_send(&b->async);
+    }
+    uv_mutex_unlock(&b->ready_lock);
+  }
+  arm_timer(b);
+}
+
+/* ---- loop handles ---- */
+
+static void close_finish(wes_broker_t *b) {
+  wes_broker_close_cb cb = b->close_cb;
+  void *data = b->close_data;
+  size_t i;
+  for (i = 0; i < b->nheld; i++) {
+    wes__stage_clear(b->held[i]);
+    wes__sub_unref(b->held[i]);
+  }
+  b->nheld = 0;
+  if (cb != NULL) {
+    cb(data);
+  }
+}
+
+static void handle_closed(uv_handle_t *h) {
+  wes_broker_t *b = h->data;
+  if (--b->handles == 0) {
+    if (b->mode != WES_BROKER_OWN_THREAD) {
+      close_finish(b);
+      wes__broker_unref(b);
+    }
+  }
+}
+
+static void close_handles(wes_broker_t *b) {
+  if (b->handles > 0) {
+    uv_close((uv_handle_t *)&b->async, handle_closed);
+    uv_close((uv_handle_t *)&b->timer, handle_closed);
+  }
+}
+
+static void async_cb(uv_async_t *a) {
+  wes_broker_t *b = a->data;
+  if (atomic_load(&b->stop_thread)) {
+    /* drain what is left (subscriptions are ended: it releases) */
+    run_pass(b);
+    close_handles(b);
+    return;
+  }
+  wes__broker_run(b);
+}
+
+static wes_hresult_t open_handles(wes_broker_t *b, wes_error_t *err) {
+  int r = uv_async_init(b->loop, &b->async, async_cb);
+  if (r != 0) {
+    wes_hresult_t hr = wes__error(err, WES_E_FAILED, 0, 0, "uv_async_init: %s",
+                                  uv_strerror(r));
+    if (err != NULL) {
+      err->sys_error = r;
+    }
+    return hr;
+  }
+  b->async.data = b;
+  /* The wake-up handle keeps the loop alive until wes_broker_close (like
+   * any open handle): cross-thread indications must find the loop
+   * running. */
+  uv_timer_init(b->loop, &b->timer);
+  b->timer.data = b;
+  b->handles = 2;
+  return WES_S_OK;
+}
+
+static void thread_main(void *arg) {
+  wes_broker_t *b = arg;
+  uv_run(b->loop, UV_RUN_DEFAULT);
+  close_finish(b);
+  uv_loop_close(b->loop);
+}
+
+/* ---- creation ---- */
+
+WES_API wes_hresult_t wes_broker_new(struct uv_loop_s *loop,
+                                     const wes_broker_options_t *opts,
+                                     wes_broker_t **ret_broker,
+                                     wes_error_t *reterr) {
+  wes_broker_t *b;
+  wes_broker_options_t o;
+  wes_hresult_t hr;
+  uint32_t mode;
+  wes_broker_options_init(&o);
+  if (ret_broker == NULL) {
+    return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
+                      "ret_broker is required");
+  }
+  if (opts != NULL) {
+    size_t n = opts->size;
+    if (n < offsetof(wes_broker_options_t, reserved) ||
+        n > sizeof(wes_broker_options_t)) {
+      return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
+                        "options size %u is not a known size", (unsigned)n);
+    }
+    memcpy(&o, opts, n);
+  }
+  mode = o.flags & (WES_BROKER_OWN_THREAD | WES_BROKER_MANUAL);
+  if ((o.flags & ~(WES_BROKER_OWN_THREAD | WES_BROKER_MANUAL)) != 0 ||
+      mode == (WES_BROKER_OWN_THREAD | WES_BROKER_MANUAL)) {
+    return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
+                      "unknown or conflicting broker flags 0x%x",
+                      (unsigned)o.flags);
+  }
+  if ((mode == 0) != (loop != NULL)) {
+    return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
+                      mode == 0 ? "embedded mode needs a loop"
+                                : "own-thread and manual modes take no loop");
+  }
+  if (o.queue_limit == 0 || o.overflow_policy > WES_OVERFLOW_BLOCK) {
+    return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
+                      "queue_limit must be > 0 and overflow_policy known");
+  }
+  if (o.clock != NULL && mode == WES_BROKER_MANUAL &&
+      wes_clock_kind(o.clock) == WES_CLOCK_REAL) {
+    return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
+                      "manual mode needs a manual or custom clock");
+  }
+  b = wes__calloc(1, sizeof(*b));
+  if (b == NULL) {
+    return wes__error(reterr, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+  }
+  wes__ref_init(&b->ref);
+  b->opts = o;
+  b->opts.clock = NULL;
+  b->mode = mode;
+  b->manual = mode == WES_BROKER_MANUAL;
+  b->next_query_id = 1;
+  atomic_init(&b->closing, 0);
+  atomic_init(&b->snap_dirty, 1);
+  if (uv_mutex_init_recursive(&b->lock) != 0) {
+    wes__free(b);
+    return wes__error(reterr, WES_E_FAILED, 0, 0, "mutex init failed");
+  }
+  uv_mutex_init(&b->snap_lock);
+  uv_mutex_init(&b->ready_lock);
+  if (o.clock != NULL) {
+    b->clock = wes_clock_ref(o.clock);
+  } else if (b->manual) {
+    hr = wes_clock_new_manual(0, &b->clock);
+    if (WES_FAILED(hr)) {
+      broker_free(b);
+      return wes__error(reterr, hr, 0, 0, "cannot create the clock");
+    }
+  } else {
+    hr = wes_clock_new_real(&b->clock);
+    if (WES_FAILED(hr)) {
+      broker_free(b);
+      return wes__error(reterr, hr, 0, 0, "cannot create the clock");
+    }
+  }
+  hr = wes_access_cache_new(wes_wmi_generic_mapping(), 0, &b->acache, reterr);
+  if (WES_FAILED(hr)) {
+    broker_free(b);
+    return hr;
+  }
+  hr = add_ns(b, "root", NULL, NULL, reterr);
+  if (WES_SUCCEEDED(hr)) {
+    hr = add_ns(b, "root/cimv2", NULL, NULL, reterr);
+  }
+  if (WES_FAILED(hr)) {
+    broker_free(b);
+    return hr;
+  }
+  if (mode == 0) {
+    b->loop = loop;
+    b->loop_thread = uv_thread_self();
+  } else if (mode == WES_BROKER_OWN_THREAD) {
+    int r = uv_loop_init(&b->own_loop);
+    if (r != 0) {
+      broker_free(b);
+      return wes__error(reterr, WES_E_FAILED, 0, 0, "uv_loop_init: %s",
+                        uv_strerror(r));
+    }
+    b->loop = &b->own_loop;
+  }
+  if (b->loop != NULL) {
+    hr = open_handles(b, reterr);
+    if (WES_FAILED(hr)) {
+      if (mode == WES_BROKER_OWN_THREAD) {
+        uv_loop_close(&b->own_loop);
+      }
+      broker_free(b);
+      return hr;
+    }
+  }
+  if (mode == WES_BROKER_OWN_THREAD) {
+    int r = uv_thread_create(&b->thread, thread_main, b);
+    if (r != 0) {
+      uv_close((uv_handle_t *)&b->async, NULL);
+      uv_close((uv_handle_t *)&b->timer, NULL);
+      uv_run(&b->own_loop, UV_RUN_DEFAULT);
+      uv_loop_close(&b->own_loop);
+      broker_free(b);
+      return wes__error(reterr, WES_E_FAILED, 0, 0, "uv_thread_create: %s",
+                        uv_strerror(r));
+    }
+    b->thread_started = 1;
+  }
+  *ret_broker = b;
+  return WES_S_OK;
+}
+
+/* ---- manual mode ---- */
+
+WES_API wes_hresult_t wes_broker_advance(wes_broker_t *broker, uint64_t ms) {
+  wes_hresult_t hr;
+  if (broker == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  if (!broker->manual || wes_clock_kind(broker->clock) != WES_CLOCK_MANUAL) {
+    return WES_E_INVALID_OPERATION;
+  }
+  if (atomic_load(&broker->closing)) {
+    return WES_E_SHUTTING_DOWN;
+  }
+  hr = ms > 0 ? wes_clock_manual_advance(broker->clock, ms) : WES_S_OK;
+  if (WES_FAILED(hr)) {
+    return hr;
+  }
+  if (wes__tls_in_cb) {
+    return WES_S_OK; /* from inside a callback: time only */
+  }
+  if (atomic_exchange(&broker->advancing, 1)) {
+    return WES_E_INVALID_OPERATION;
+  }
+  wes__broker_run(broker);
+  atomic_store(&broker->advancing, 0);
+  return WES_S_OK;
+}
+
+/* ---- close ---- */
+
+WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
+                                       wes_broker_close_cb cb, void *data) {
+  wes_provider_t *p;
+  wes_broker_t *b = broker;
+  if (b == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  if (atomic_exchange(&b->closing, 1)) {
+    return WES_E_SHUTTING_DOWN;
+  }
+  b->close_cb = cb;
+  b->close_data = data;
+  wes__broker_lock(b);
+  /* every subscription ends once with SHUTTING_DOWN (cancel_query to the
+   * providers covering it) */
+  while (b->subs != NULL) {
+    wes__sub_end(b->subs, WES_E_SHUTTING_DOWN);
+  }
+  /* providers: their sinks die, their handles go */
+  p = b->providers;
+  b->providers = NULL;
+  while (p != NULL) {
+    wes_provider_t *next = p->next;
+    psink_t *r;
+    size_t i;
+    wes__psink_kill(p->mainp, WES_E_SHUTTING_DOWN);
+    p->mainp->prov = NULL;
+    for (r = p->restricted; r != NULL; r = r->rnext) {
+      wes__psink_kill(r, WES_E_SHUTTING_DOWN);
+      r->prov = NULL;
+      r->in_list = 0;
+    }
+    wes_sink_unref(p->main);
+    for (i = 0; i < p->nregs; i++) {
+      wes_query_unref(p->regs[i].q);
+      wes__free(p->regs[i].text);
+    }
+    wes__free(p->regs);
+    wes__free(p->name);
+    wes__free(p);
+    p = next;
+  }
+  wes__broker_unlock(b); /* runs the final set_status calls */
+  wes__snap_clear(b);
+  wes__broker_lock(b);
+  {
+    bns_t *ns;
+    for (ns = b->namespaces; ns != NULL; ns = ns->next) {
+      wes_sink_t *s = ns->internal_sink;
+      ns->internal_sink = NULL;
+      ns->internal = NULL;
+      if (s != NULL) {
+        wes__psink_kill(wes__psink_from_sink(s), WES_E_SHUTTING_DOWN);
+        wes__broker_unlock(b);
+        wes_sink_unref(s);
+        wes__broker_lock(b);
+      }
+    }
+  }
+  wes__broker_unlock(b);
+  if (b->manual) {
+    /* release what is still staged */
+    run_pass(b);
+    close_finish(b);
+    wes__broker_unref(b);
+    return WES_S_OK;
+  }
+  if (b->mode == WES_BROKER_OWN_THREAD) {
+    uv_thread_t me = uv_thread_self();
+    int self = uv_thread_equal(&b->thread, &me);
+    atomic_store(&b->stop_thread, 1);
+    uv_async_send(&b->async);
+    if (!self) {
+      uv_thread_join(&b->thread);
+      wes__broker_unref(b);
+    }
+    /* from the broker thread itself: the thread ends after this callback
+     * returns; the broker memory lives on (leaked reference) because the
+     * thread cannot join itself. Documented as not allowed. */
+    return WES_S_OK;
+  }
+  /* embedded: release what is staged, close the handles; close_cb and the
+   * last unref run in handle_closed */
+  run_pass(b);
+  close_handles(b);
+  return WES_S_OK;
+}
+
+/* ---- stats ---- */
+
+WES_API wes_hresult_t wes_broker_get_stats(wes_broker_t *broker,
+                                           wes_broker_stats_t *ret_stats) {
+  wes_provider_t *p;
+  uint64_t np = 0;
+  if (broker == NULL || ret_stats == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  memset(ret_stats, 0, sizeof(*ret_stats));
+  wes__broker_lock(broker);
+  for (p = broker->providers; p != NULL; p = p->next) {
+    np++;
+  }
+  ret_stats->subscriptions = broker->nsubs;
+  wes__broker_unlock(broker);
+  ret_stats->providers = np;
+  ret_stats->subscriptions_total = atomic_load(&broker->st_subs_total);
+  ret_stats->indicated = atomic_load(&broker->st_indicated);
+  ret_stats->delivered = atomic_load(&broker->st_delivered);
+  ret_stats->dropped = atomic_load(&broker->st_dropped);
+  ret_stats->over_budget = atomic_load(&broker->st_over_budget);
+  ret_stats->drop_events = atomic_load(&broker->st_drop_events);
+  ret_stats->snapshots = atomic_load(&broker->st_snapshots);
+  return WES_S_OK;
+}

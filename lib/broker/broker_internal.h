@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Broker internals: the broker, namespaces, providers, broker-issued sinks
+ * (psink), subscriptions (bsub), the immutable subscription snapshot and
+ * its index, and the delivery machinery.
+ *
+ * Locks (always taken in this order, never the other way):
+ *   b->lock      recursive; control state (namespaces, providers, the
+ *                subscription list, provider callbacks). Never held while a
+ *                consumer callback runs on the loop.
+ *   b->snap_lock load+ref of the current snapshot.
+ *   sub->cblock  held around every consumer callback of that subscription;
+ *                finalisation takes it to wait for a callback in progress.
+ *                Never taken while holding b->lock.
+ *   sub->qlock   the subscription's bounded queue.
+ *   b->ready_lock the list of subscriptions with queued events.
+ */
+#ifndef WES_BROKER_INTERNAL_H
+#define WES_BROKER_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <uv.h>
+
+#include "internal.h"
+#include "uthash_cfg.h"
+#include "wes/broker.h"
+#include "wes/clock.h"
+#include "wes/query.h"
+#include "wes/security.h"
+#include "wes/sink.h"
+
+typedef struct bns_s bns_t;
+typedef struct psink_s psink_t;
+typedef struct bsub_s bsub_t;
+typedef struct snap_s snap_t;
+
+/* ---- namespaces ---- */
+struct bns_s {
+  bns_t *next;
+  char *name; /* '\' separators */
+  wes_namespace_t *ns;
+  wes_sd_t *sd;                /* namespace security */
+  psink_t *internal;           /* sink for broker-raised events (admin SD) */
+  wes_sink_t *internal_sink;   /* its wrapper (our reference) */
+  wes_prop_handle_t sd_handle; /* __Event.SECURITY_DESCRIPTOR */
+  int have_sd_handle;
+};
+
+/* ---- broker-issued sinks ---- */
+#define PSINK_MAIN 1
+#define PSINK_RESTRICTED 2
+#define PSINK_OBJECT 3
+#define PSINK_INTERNAL 4
+
+/* One registration/restricted query with what coverage needs. */
+typedef struct pquery_s {
+  wes_query_t *q;
+  char *text;
+} pquery_t;
+
+/* A subscription a restricted sink's callback table was told about. */
+typedef struct rknown_s {
+  struct rknown_s *next;
+  uint32_t id;
+} rknown_t;
+
+struct psink_s {
+  wes_broker_t *b; /* referenced */
+  int kind;
+  wes_sink_t *self;        /* the wrapper (not referenced) */
+  wes_provider_t *prov;    /* MAIN/RESTRICTED; NULL after unregister
+                              (under b->lock) */
+  const void *prov_key;    /* the provider at creation: identity only,
+                              never dereferenced, never changes */
+  psink_t *parent;         /* RESTRICTED: the main sink (referenced) */
+  wes_sink_t *parent_sink; /* RESTRICTED: reference on parent's wrapper */
+  bns_t *ns;
+  /* restricted queries and scoped callbacks */
+  pquery_t *queries;
+  size_t nqueries;
+  const wes_provider_ops_t *cb_ops;
+  void *cb_data;
+  rknown_t *known; /* under b->lock */
+  psink_t *rnext;  /* in the provider's restricted list */
+  int in_list;
+  /* state: 0 alive, else the failure code for every call */
+  atomic_int dead;
+  /* batching (set_batching_parameters) */
+  atomic_uint bflags;
+  atomic_uint max_buffer;
+  atomic_uint max_latency;
+  atomic_int postfilter; /* 1: re-check WHERE (default) */
+  /* security */
+  uv_mutex_t sd_lock;
+  wes_sd_t *sd;      /* set_sink_security, or NULL */
+  atomic_int has_sd; /* sd != NULL: lets the hot path skip the lock */
+  _Atomic(const wes_class_t *) ok_cls; /* last class that passed the
+                                          event/namespace check */
+  wes_token_t *publisher;              /* OBJECT: publisher token */
+  /* stats */
+  atomic_uint_fast64_t st_indicated, st_matched, st_unmatched,
+      st_dropped_restricted, st_rejected, st_dropped_security;
+};
+
+/* ---- providers ---- */
+struct wes_provider_s {
+  wes_provider_t *next;
+  wes_broker_t *b;
+  bns_t *ns;
+  char *name;
+  const wes_provider_ops_t *ops;
+  void *data;
+  pquery_t *regs;
+  size_t nregs;
+  wes_sink_t *main; /* the main sink wrapper (our reference) */
+  psink_t *mainp;
+  psink_t *restricted; /* restricted sinks (not referenced) */
+  int provided;        /* provide_events called */
+  int failed;
+};
+
+/* ---- subscriptions ---- */
+#define SUB_ALIVE 0
+#define SUB_ENDED 1
+
+typedef struct qent_s {
+  wes_object_t *obj;
+  uint64_t seq;
+  uint64_t deadline;   /* MUST_BATCH: enqueue time + latency */
+  uint32_t max_buffer; /* MUST_BATCH */
+  uint32_t size;       /* encoded size, 0 = not computed */
+  uint32_t bflags;
+} qent_t;
+
+/* A covering source of a subscription: a provider (restricted = 0) or a
+ * restricted sink with a callback table (restricted = 1). Under qlock. */
+typedef struct cover_s {
+  void *src; /* NULL once the source went away */
+  int restricted;
+  int subject_to_sds; /* access_check said WBEM_S_SUBJECT_TO_SDS */
+  int denied;         /* access_check / new_query refused: no events
+                         from this source reach the subscription */
+} cover_t;
+
+struct bsub_s {
+  wes__refcount_t ref;
+  wes_broker_t *b;
+  bsub_t *next, *prev; /* b->subs, under b->lock */
+  bns_t *ns;
+  uint32_t id;
+  wes_query_t *q;
+  int32_t flags;
+  wes_token_t *token;
+  char *user;           /* quota key */
+  wes_sink_t *sink;     /* consumer (or the offload sink around it
+                           once deferred); NULL once finalised */
+  wes_sink_t *key_sink; /* the sink given by the consumer: identity
+                           for cancel and stats (not referenced) */
+  wes_enum_t *en;       /* semisynchronous enumerator or NULL */
+  cover_t *covers;
+  size_t ncovers;
+  int admin;        /* subscriber to __EventDroppedEvent family */
+  atomic_int state; /* SUB_* */
+  atomic_int final_sent;
+  wes_hresult_t end_hr;
+  /* queue */
+  uv_mutex_t qlock;
+  uv_cond_t qcond; /* BLOCK policy: room available */
+  qent_t *ring;
+  uint32_t cap, head, count;
+  uint32_t staged; /* entries moved to the stage, counted */
+  uint32_t policy;
+  int closed;
+  uint64_t seq;
+  wes_object_t *last_dropped;
+  uint64_t drops_unreported;
+  /* ready list (b->ready_lock) */
+  int ready;
+  bsub_t *ready_next;
+  /* loop-private stage */
+  qent_t *stage;
+  uint32_t nstage, stage_cap;
+  uint64_t hold_deadline;    /* 0 = none */
+  uint64_t next_drop_report; /* rate limit of overflow events */
+  /* callbacks */
+  uv_mutex_t cblock;
+  atomic_int in_cb;        /* a callback is running */
+  atomic_int cancel_in_cb; /* cancelled from inside its own callback */
+  atomic_int deferred;     /* deliveries moved to a worker thread */
+  /* stats */
+  atomic_uint_fast64_t st_matched, st_delivered, st_batches,
+      st_dropped_overflow, st_dropped_security, st_dropped_cancel, st_failures,
+      st_over_budget, st_cb_max;
+};
+
+/* ---- snapshot and index ---- */
+typedef struct eqval_s eqval_t;
+typedef struct eqgroup_s {
+  const wes_query_pred_t *pred; /* representative: reads the value */
+  char *path;                   /* lower-cased path */
+  eqval_t *vals;                /* uthash by value hash */
+} eqgroup_t;
+
+struct eqval_s {
+  uint64_t hash;
+  UT_hash_handle hh;
+  bsub_t **subs;
+  size_t n, cap;
+};
+
+typedef struct tbucket_s {
+  const wes_class_t *target; /* NULL: the "any target" bucket */
+  UT_hash_handle hh;
+  eqgroup_t *groups;
+  size_t ngroups;
+  bsub_t **rest;
+  size_t nrest, caprest;
+} tbucket_t;
+
+typedef struct cbucket_s {
+  const wes_class_t *cls; /* event class */
+  UT_hash_handle hh;
+  tbucket_t any;
+  tbucket_t *targets; /* uthash by target class pointer */
+} cbucket_t;
+
+struct snap_s {
+  wes__refcount_t ref;
+  cbucket_t *classes; /* uthash by event class pointer */
+  bsub_t **subs;      /* every subscription (referenced) */
+  size_t nsubs;
+};
+
+/* ---- the broker ---- */
+struct wes_broker_s {
+  wes__refcount_t ref; /* user + psinks */
+  uv_mutex_t lock;     /* recursive control lock */
+  wes_broker_options_t opts;
+  uint32_t mode; /* WES_BROKER_OWN_THREAD / MANUAL / 0 */
+  atomic_int closing;
+  wes_clock_t *clock;
+  int manual;
+  /* loop */
+  uv_loop_t *loop;
+  uv_loop_t own_loop;
+  uv_thread_t thread;
+  uv_thread_t loop_thread;
+  int thread_started;
+  uv_async_t async;
+  uv_timer_t timer;
+  int handles;        /* open handles */
+  uint64_t timer_due; /* armed deadline, 0 none */
+  wes_broker_close_cb close_cb;
+  void *close_data;
+  atomic_int stop_thread;
+  /* state under lock */
+  bns_t *namespaces;
+  wes_provider_t *providers;
+  bsub_t *subs;
+  size_t nsubs;
+  struct quser_s *quota_users; /* uthash by user key */
+  uint32_t next_query_id;
+  /* snapshot */
+  uv_mutex_t snap_lock;
+  snap_t *snap;
+  atomic_int snap_dirty;
+  /* ready list */
+  uv_mutex_t ready_lock;
+  bsub_t *ready_head, *ready_tail;
+  /* held batches: subscriptions with a hold deadline (loop-private) */
+  bsub_t **held;
+  size_t nheld, capheld;
+  atomic_int advancing; /* manual: inside advance */
+  /* recursive lock bookkeeping (changed only by the holder) */
+  uint32_t lock_depth;
+  bsub_t **finals; /* finalisations after the outermost unlock */
+  size_t nfinals, capfinals;
+  /* TIME_CREATED */
+  atomic_uint_fast64_t last_time_created;
+  wes_access_cache_t *acache; /* sink SD decisions */
+  /* stats */
+  atomic_uint_fast64_t st_subs_total, st_indicated, st_delivered, st_dropped,
+      st_over_budget, st_drop_events, st_snapshots;
+};
+
+/* ---- broker.c ---- */
+void wes__broker_lock(wes_broker_t *b);
+void wes__broker_unlock(wes_broker_t *b);
+wes_broker_t *wes__broker_ref(wes_broker_t *b);
+void wes__broker_unref(wes_broker_t *b);
+bns_t *wes__broker_find_ns(wes_broker_t *b, const char *name);
+uint64_t wes__broker_now_ms(wes_broker_t *b);
+/* Wakes the loop (or, manual mode, nothing: advance delivers). */
+void wes__broker_wake(wes_broker_t *b);
+/* Adds a subscription to the ready list; wakes the loop on first add. */
+void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub);
+/* Runs one delivery pass (loop thread / advance). */
+void wes__broker_run(wes_broker_t *b);
+/* Queues a finalisation to run when the outermost lock is released. */
+void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub);
+
+/* ---- psink.c ---- */
+wes_hresult_t wes__psink_new(wes_broker_t *b, int kind, bns_t *ns,
+                             wes_provider_t *prov, psink_t **ret_p,
+                             wes_sink_t **ret_sink);
+/* Marks dead with code (CALL_CANCELLED / SHUTTING_DOWN). */
+void wes__psink_kill(psink_t *p, wes_hresult_t code);
+psink_t *wes__psink_from_sink(const wes_sink_t *sink);
+/* Routes n objects from an internal source (overflow events). */
+void wes__psink_route(psink_t *p, wes_object_t *const *objs, size_t n);
+
+/* ---- sub.c ---- */
+bsub_t *wes__sub_ref(bsub_t *s);
+void wes__sub_unref(bsub_t *s);
+/* Ends a subscription (under b->lock): unlinks it, cancel_query to its
+ * providers, closes its queue; the final status follows (now or after the
+ * lock / its callback). */
+void wes__sub_end(bsub_t *s, wes_hresult_t hr);
+/* Sends the final status once and drops the sink (never under b->lock). */
+void wes__sub_finalize(bsub_t *s);
+/* Snapshot */
+snap_t *wes__snap_get(wes_broker_t *b);
+void wes__snap_put(snap_t *s);
+void wes__snap_invalidate(wes_broker_t *b);
+void wes__snap_clear(wes_broker_t *b);
+/* Coverage of providers for one subscription / one provider. */
+wes_hresult_t wes__cover_sub(wes_broker_t *b, bsub_t *s, wes_error_t *err);
+void wes__cover_provider(wes_broker_t *b, wes_provider_t *p);
+void wes__restricted_attach(wes_broker_t *b, psink_t *r);
+void wes__cover_forget(wes_broker_t *b, void *src, int tell);
+void wes__cover_recheck(wes_broker_t *b, void *src);
+void wes__quota_free_all(wes_broker_t *b);
+/* With s->cblock held after a callback: the final status if the
+ * subscription was cancelled from inside that callback. */
+void wes__sub_final_after_cb(bsub_t *s);
+
+/* ---- deliver.c ---- */
+/* Matches one event against the snapshot and enqueues hits (any thread). */
+void wes__route_event(psink_t *p, snap_t *snap, wes_object_t *obj);
+/* Delivers what is queued for one subscription (loop). */
+void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now);
+/* Consumer callbacks with budget measurement. */
+void wes__stage_clear(bsub_t *sub);
+
+/* ---- sec.c ---- */
+wes_hresult_t wes__bsec_default_ns_sd(wes_sd_t **ret);
+wes_hresult_t wes__bsec_admin_sd(wes_sd_t **ret);
+/* WES_S_OK when granted, WES_E_ACCESS_DENIED when not. */
+wes_hresult_t wes__bsec_check(const wes_sd_t *sd, const wes_token_t *tok,
+                              uint32_t rights);
+/* Checks a binary SD (an event's SECURITY_DESCRIPTOR). */
+wes_hresult_t wes__bsec_check_binary(const void *sd, size_t len,
+                                     const wes_token_t *tok, uint32_t rights);
+/* The token's user SID text (quota key), new string. */
+char *wes__bsec_user_key(const wes_token_t *tok);
+
+/* Thread-local callback context (deliver.c). */
+extern _Thread_local bsub_t *wes__tls_cb_sub;
+extern _Thread_local uint64_t wes__tls_cb_seq;
+extern _Thread_local int wes__tls_in_cb;
+
+#endif /* WES_BROKER_INTERNAL_H */

@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The event path: matching on the indicating thread against the snapshot
+ * index, security, the bounded per-subscription queue with its overflow
+ * policy and sequence numbers; then, on the loop, batching, projection,
+ * the consumer callback with its time budget, deferral to a worker, and
+ * the broker-raised __EventQueueOverflowEvent / __ConsumerFailureEvent.
+ */
+#include <string.h>
+
+#include "broker_internal.h"
+#include "wes/render.h"
+
+_Thread_local bsub_t *wes__tls_cb_sub;
+_Thread_local uint64_t wes__tls_cb_seq;
+_Thread_local int wes__tls_in_cb;
+
+#define HELD_NO_DEADLINE UINT64_MAX
+
+/* ---- per-event context ---- */
+
+typedef struct rctx_s {
+  psink_t *p;
+  wes_object_t *obj;
+  wes_sd_t *sink_sd;  /* referenced */
+  int event_sd_state; /* 0 unknown, 1 none, 2 parsed, 3 malformed */
+  wes_sd_t *event_sd; /* referenced when parsed */
+  int hits;
+  uint64_t now;
+  int have_now;
+} rctx_t;
+
+static wes_sd_t *sink_sd_of(psink_t *p) {
+  wes_sd_t *sd = NULL;
+  if (atomic_load(&p->has_sd)) {
+    uv_mutex_lock(&p->sd_lock);
+    sd = wes_sd_ref(p->sd);
+    uv_mutex_unlock(&p->sd_lock);
+  }
+  if (sd == NULL && p->parent != NULL && atomic_load(&p->parent->has_sd)) {
+    uv_mutex_lock(&p->parent->sd_lock);
+    sd = wes_sd_ref(p->parent->sd);
+    uv_mutex_unlock(&p->parent->sd_lock);
+  }
+  return sd;
+}
+
+static int event_sd_allows(rctx_t *c, bsub_t *sub) {
+  if (c->event_sd_state == 0) {
+    wes_value_t v;
+    c->event_sd_state = 1;
+    wes_hresult_t hr =
+        c->p->ns->have_sd_handle
+            ? wes_object_get_by_handle(c->obj, &c->p->ns->sd_handle, &v)
+            : wes_object_get(c->obj, "SECURITY_DESCRIPTOR", &v);
+    if (hr == WES_S_OK && !v.is_null &&
+        v.type == (WES_CIM_UINT8 | WES_CIM_FLAG_ARRAY) && v.u.array.count > 0) {
+      if (WES_SUCCEEDED(wes_sd_from_binary(v.u.array.data, v.u.array.count,
+                                           &c->event_sd, NULL))) {
+        c->event_sd_state = 2;
+      } else {
+        c->event_sd_state = 3;
+      }
+    }
+  }
+  switch (c->event_sd_state) {
+  case 1:
+    return 1;
+  case 2:
+    return WES_SUCCEEDED(
+        wes__bsec_check(c->event_sd, sub->token, WES_WBEM_RIGHT_SUBSCRIBE));
+  default:
+    return 0; /* malformed SD: deny */
+  }
+}
+
+/* ---- enqueue ---- */
+
+static int ring_grow(bsub_t *s, uint32_t limit) {
+  uint32_t ncap = s->cap ? s->cap * 2 : 16, i;
+  qent_t *nr;
+  if (ncap > limit) {
+    ncap = limit;
+  }
+  if (ncap <= s->cap) {
+    return -1;
+  }
+  nr = wes__malloc((size_t)ncap * sizeof(*nr));
+  if (nr == NULL) {
+    return -1;
+  }
+  for (i = 0; i < s->count; i++) {
+    nr[i] = s->ring[(s->head + i) % s->cap];
+  }
+  wes__free(s->ring);
+  s->ring = nr;
+  s->cap = ncap;
+  s->head = 0;
+  return 0;
+}
+
+static void note_drop(bsub_t *s, wes_object_t *obj) {
+  wes_broker_t *b = s->b;
+  wes_object_unref(s->last_dropped);
+  s->last_dropped = wes_object_ref(obj);
+  atomic_fetch_add(&s->st_dropped_overflow, 1);
+  atomic_fetch_add(&b->st_dropped, 1);
+  if (s->drops_unreported++ == 0) {
+    wes__broker_mark_ready(b, s);
+  }
+}
+
+static uint64_t ctx_now(rctx_t *c) {
+  if (!c->have_now) {
+    c->now = wes__broker_now_ms(c->p->b);
+    c->have_now = 1;
+  }
+  return c->now;
+}
+
+static void enqueue(rctx_t *c, bsub_t *s) {
+  wes_broker_t *b = s->b;
+  psink_t *p = c->p;
+  uint32_t limit = b->opts.queue_limit;
+  uint32_t bflags = atomic_load(&p->bflags);
+  qent_t *e;
+  size_t i;
+  uv_mutex_lock(&s->qlock);
+  if (s->closed) {
+    uv_mutex_unlock(&s->qlock);
+    return;
+  }
+  for (i = 0; i < s->ncovers; i++) {
+    cover_t *cv = &s->covers[i];
+    if (cv->denied && cv->src != NULL &&
+        ((!cv->restricted && cv->src == p->prov_key) ||
+         (cv->restricted && cv->src == p))) {
+      uv_mutex_unlock(&s->qlock);
+      atomic_fetch_add(&s->st_dropped_security, 1);
+      atomic_fetch_add(&p->st_dropped_security, 1);
+      atomic_fetch_add(&b->st_dropped, 1);
+      return;
+    }
+  }
+  s->seq++;
+  c->hits++;
+  atomic_fetch_add(&s->st_matched, 1);
+  atomic_fetch_add(&p->st_matched, 1);
+  if (s->count + s->staged >= limit) {
+    uint32_t policy = s->policy;
+    if (policy == WES_OVERFLOW_BLOCK && wes__tls_in_cb) {
+      policy = WES_OVERFLOW_DROP_NEWEST; /* the loop cannot drain itself */
+    }
+    if (policy == WES_OVERFLOW_BLOCK) {
+      uint64_t deadline =
+          uv_hrtime() + (uint64_t)b->opts.block_timeout_ms * 1000000u;
+      while (!s->closed && s->count + s->staged >= limit) {
+        uint64_t now = uv_hrtime();
+        if (now >= deadline ||
+            uv_cond_timedwait(&s->qcond, &s->qlock, deadline - now) != 0) {
+          break;
+        }
+      }
+      if (s->closed) {
+        uv_mutex_unlock(&s->qlock);
+        return;
+      }
+    } else if (policy == WES_OVERFLOW_DROP_OLDEST && s->count > 0) {
+      qent_t *old = &s->ring[s->head];
+      note_drop(s, old->obj);
+      wes_object_unref(old->obj);
+      s->head = (s->head + 1) % s->cap;
+      s->count--;
+    }
+    if (s->count + s->staged >= limit) {
+      note_drop(s, c->obj);
+      uv_mutex_unlock(&s->qlock);
+      return;
+    }
+  }
+  if (s->count == s->cap && ring_grow(s, limit) != 0) {
+    note_drop(s, c->obj);
+    uv_mutex_unlock(&s->qlock);
+    return;
+  }
+  e = &s->ring[(s->head + s->count) % s->cap];
+  e->obj = wes_object_ref(c->obj);
+  e->seq = s->seq;
+  e->bflags = bflags;
+  e->size = 0;
+  e->max_buffer = atomic_load(&p->max_buffer);
+  e->deadline = 0;
+  if (bflags == WES_FLAG_MUST_BATCH) {
+    uint32_t lat = atomic_load(&p->max_latency);
+    e->deadline =
+        lat == WES_INFINITE ? HELD_NO_DEADLINE : ctx_now(c) + (uint64_t)lat;
+  }
+  s->count++;
+  if (s->count == 1) {
+    wes__broker_mark_ready(b, s);
+  }
+  uv_mutex_unlock(&s->qlock);
+}
+
+/* ---- matching ---- */
+
+static void try_sub(rctx_t *c, bsub_t *s) {
+  psink_t *p = c->p;
+  if (atomic_load(&s->state) != SUB_ALIVE || s->ns != p->ns) {
+    return;
+  }
+  if ((p->kind != PSINK_MAIN && p->kind != PSINK_RESTRICTED) ||
+      atomic_load(&p->postfilter)) {
+    if (!wes_query_match(s->q, c->obj)) {
+      return;
+    }
+  }
+  if (c->sink_sd != NULL && WES_FAILED(wes_access_cache_check(
+                                s->b->acache, c->sink_sd, s->token,
+                                WES_WBEM_RIGHT_SUBSCRIBE, NULL, NULL))) {
+    atomic_fetch_add(&s->st_dropped_security, 1);
+    atomic_fetch_add(&p->st_dropped_security, 1);
+    atomic_fetch_add(&s->b->st_dropped, 1);
+    return;
+  }
+  if (!event_sd_allows(c, s)) {
+    atomic_fetch_add(&s->st_dropped_security, 1);
+    atomic_fetch_add(&s->b->st_dropped, 1);
+    return;
+  }
+  enqueue(c, s);
+}
+
+static void route_tb(rctx_t *c, tbucket_t *tb) {
+  size_t i, k;
+  for (i = 0; i < tb->ngroups; i++) {
+    eqgroup_t *g = &tb->groups[i];
+    wes_value_t v;
+    if (wes_query_pred_read(g->pred, c->obj, &v) == WES_S_OK && !v.is_null) {
+      uint64_t h = wes_query_value_hash(&v);
+      eqval_t *ev = NULL;
+      HASH_FIND(hh, g->vals, &h, sizeof(h), ev);
+      if (ev != NULL) {
+        for (k = 0; k < ev->n; k++) {
+          try_sub(c, ev->subs[k]);
+        }
+      }
+    }
+  }
+  for (k = 0; k < tb->nrest; k++) {
+    try_sub(c, tb->rest[k]);
+  }
+}
+
+void wes__route_event(psink_t *p, snap_t *snap, wes_object_t *obj) {
+  rctx_t c;
+  const wes_class_t *cls;
+  memset(&c, 0, sizeof(c));
+  c.p = p;
+  c.obj = obj;
+  c.sink_sd = sink_sd_of(p);
+  for (cls = wes_object_class(obj); cls != NULL;
+       cls = wes_class_superclass(cls)) {
+    cbucket_t *cb = NULL;
+    HASH_FIND_PTR(snap->classes, &cls, cb);
+    if (cb == NULL) {
+      continue;
+    }
+    route_tb(&c, &cb->any);
+    if (cb->targets != NULL) {
+      wes_value_t tv;
+      if (wes_object_get(obj, "TargetInstance", &tv) == WES_S_OK &&
+          !tv.is_null && WES_CIM_BASETYPE(tv.type) == WES_CIM_OBJECT &&
+          !WES_CIM_IS_ARRAY(tv.type) && tv.u.object != NULL) {
+        const wes_class_t *t;
+        for (t = wes_object_class(tv.u.object); t != NULL;
+             t = wes_class_superclass(t)) {
+          tbucket_t *tb = NULL;
+          HASH_FIND_PTR(cb->targets, &t, tb);
+          if (tb != NULL) {
+            route_tb(&c, tb);
+          }
+        }
+      }
+    }
+  }
+  if (c.hits == 0) {
+    atomic_fetch_add(&p->st_unmatched, 1);
+  }
+  wes_sd_unref(c.sink_sd);
+  wes_sd_unref(c.event_sd);
+}
+
+/* ---- broker-raised events ---- */
+
+static psink_t *internal_sink(wes_broker_t *b, bns_t *ns) {
+  psink_t *p = NULL;
+  wes__broker_lock(b);
+  if (ns->internal == NULL && !atomic_load(&b->closing)) {
+    wes_sink_t *s;
+    if (WES_SUCCEEDED(wes__psink_new(b, PSINK_INTERNAL, ns, NULL, &p, &s))) {
+      if (WES_FAILED(wes__bsec_admin_sd(&p->sd))) {
+        wes_sink_unref(s);
+        p = NULL;
+      } else {
+        atomic_store(&p->has_sd, 1);
+        ns->internal = p;
+        ns->internal_sink = s;
+      }
+    }
+  }
+  p = ns->internal;
+  wes__broker_unlock(b);
+  return p;
+}
+
+static void raise_event(wes_broker_t *b, bsub_t *sub, const char *cls,
+                        wes_object_t *dropped, uint64_t count,
+                        wes_hresult_t hr) {
+  wes_object_t *ev = NULL;
+  psink_t *p;
+  if (sub->admin) {
+    return; /* never about subscribers of these events: no loops */
+  }
+  p = internal_sink(b, sub->ns);
+  if (p == NULL || WES_FAILED(wes_object_new_by_name(sub->ns->ns, cls, &ev))) {
+    return;
+  }
+  if (dropped != NULL) {
+    wes_object_set_object(ev, "Event", dropped);
+  }
+  if (strcmp(cls, "__EventQueueOverflowEvent") == 0) {
+    wes_object_set_uint32(ev, "CurrentQueueSize",
+                          (uint32_t)(count > UINT32_MAX ? UINT32_MAX : count));
+  } else {
+    wes_object_set_uint32(ev, "ErrorCode", (uint32_t)hr);
+    wes_object_set_string(ev, "ErrorDescription", wes_strerror(hr));
+  }
+  atomic_fetch_add(&b->st_drop_events, 1);
+  wes__psink_route(p, &ev, 1);
+  wes_object_unref(ev);
+}
+
+/* ---- delivery ---- */
+
+void wes__stage_clear(bsub_t *sub) {
+  uint32_t i;
+  for (i = 0; i < sub->nstage; i++) {
+    wes_object_unref(sub->stage[i].obj);
+  }
+  if (sub->nstage > 0) {
+    atomic_fetch_add(&sub->st_dropped_cancel, sub->nstage);
+    uv_mutex_lock(&sub->qlock);
+    sub->staged -= sub->nstage < sub->staged ? sub->nstage : sub->staged;
+    uv_cond_broadcast(&sub->qcond);
+    uv_mutex_unlock(&sub->qlock);
+  }
+  sub->nstage = 0;
+  sub->hold_deadline = 0;
+}
+
+static uint32_t entry_size(qent_t *e) {
+  if (e->size == 0) {
+    char *text = NULL;
+    if (WES_SUCCEEDED(wes_object_to_json(e->obj, 0, &text)) && text) {
+      size_t n = strlen(text);
+      e->size = n > UINT32_MAX ? UINT32_MAX : (uint32_t)(n ? n : 1);
+      wes_free(text);
+    } else {
+      e->size = 1;
+    }
+  }
+  return e->size;
+}
+
+static void defer_sub(bsub_t *sub) {
+  /* with sub->cblock held */
+  wes_sink_t *off = NULL;
+  if (sub->sink == NULL || atomic_load(&sub->deferred)) {
+    return;
+  }
+  if (WES_SUCCEEDED(wes_sink_new_offload(sub->sink, sub->b->opts.queue_limit,
+                                         WES_OFFLOAD_DROP_NEWEST, 0, &off))) {
+    wes_sink_unref(sub->sink);
+    sub->sink = off;
+    atomic_store(&sub->deferred, 1);
+    wes__log(WES_LOG_INFO, "broker", "subscription %u moved to a worker thread",
+             (unsigned)sub->id);
+  }
+}
+
+#define STACK_OBJS 64
+
+static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n) {
+  wes_object_t *stack[STACK_OBJS];
+  wes_object_t **objs = n <= STACK_OBJS ? stack : NULL;
+  uint32_t i;
+  uint64_t t0, t1, dt;
+  wes_hresult_t hr;
+  int deferred;
+  if (objs == NULL) {
+    objs = wes__malloc((size_t)n * sizeof(*objs));
+    if (objs == NULL) {
+      atomic_fetch_add(&sub->st_dropped_overflow, n);
+      atomic_fetch_add(&b->st_dropped, n);
+      return;
+    }
+  }
+  for (i = 0; i < n; i++) {
+    if (WES_FAILED(wes_query_project(sub->q, ents[i].obj, &objs[i]))) {
+      objs[i] = wes_object_ref(ents[i].obj);
+    }
+  }
+  uv_mutex_lock(&sub->cblock);
+  if (sub->sink == NULL || atomic_load(&sub->state) != SUB_ALIVE) {
+    uv_mutex_unlock(&sub->cblock);
+    atomic_fetch_add(&sub->st_dropped_cancel, n);
+    atomic_fetch_add(&b->st_dropped, n);
+    goto out;
+  }
+  deferred = atomic_load(&sub->deferred);
+  wes__tls_cb_sub = sub;
+  wes__tls_cb_seq = ents[0].seq;
+  wes__tls_in_cb = 1;
+  atomic_store(&sub->in_cb, 1);
+  t0 = wes__broker_now_ms(b);
+  hr = wes_sink_indicate(sub->sink, objs, n);
+  t1 = wes__broker_now_ms(b);
+  atomic_store(&sub->in_cb, 0);
+  wes__tls_cb_sub = NULL;
+  wes__tls_in_cb = 0;
+  dt = t1 - t0;
+  atomic_fetch_add(&sub->st_delivered, n);
+  atomic_fetch_add(&sub->st_batches, 1);
+  atomic_fetch_add(&b->st_delivered, n);
+  if (dt > atomic_load(&sub->st_cb_max)) {
+    atomic_store(&sub->st_cb_max, dt);
+  }
+  if (!deferred && dt > b->opts.callback_budget_ms) {
+    atomic_fetch_add(&sub->st_over_budget, 1);
+    atomic_fetch_add(&b->st_over_budget, 1);
+    wes__log(WES_LOG_WARNING, "broker",
+             "consumer of subscription %u took %llu ms (budget %u ms)",
+             (unsigned)sub->id, (unsigned long long)dt,
+             (unsigned)b->opts.callback_budget_ms);
+    if ((sub->flags & WES_FLAG_DEFER_SLOW) &&
+        !atomic_load(&sub->cancel_in_cb)) {
+      defer_sub(sub);
+    }
+  }
+  wes__sub_final_after_cb(sub);
+  uv_mutex_unlock(&sub->cblock);
+  if (WES_FAILED(hr)) {
+    atomic_fetch_add(&sub->st_failures, 1);
+    wes__log(WES_LOG_WARNING, "broker",
+             "consumer of subscription %u failed: %s", (unsigned)sub->id,
+             wes_err_name(hr));
+    raise_event(b, sub, "__ConsumerFailureEvent", ents[0].obj, 0, hr);
+  }
+out:
+  for (i = 0; i < n; i++) {
+    wes_object_unref(objs[i]);
+  }
+  if (objs != stack) {
+    wes__free(objs);
+  }
+}
+
+static int stage_reserve(bsub_t *sub, uint32_t n) {
+  if (sub->nstage + n > sub->stage_cap) {
+    uint32_t cap = sub->stage_cap ? sub->stage_cap : 16;
+    qent_t *ns;
+    while (cap < sub->nstage + n) {
+      cap *= 2;
+    }
+    ns = wes__realloc(sub->stage, (size_t)cap * sizeof(*ns));
+    if (ns == NULL) {
+      return -1;
+    }
+    sub->stage = ns;
+    sub->stage_cap = cap;
+  }
+  return 0;
+}
+
+#define MAX_BATCH 4096u
+
+void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
+  uint32_t i = 0, j, done, moved = 0;
+  uint64_t report = 0;
+  wes_object_t *dropped = NULL;
+  if (atomic_load(&sub->state) != SUB_ALIVE) {
+    wes__stage_clear(sub);
+    return;
+  }
+  uv_mutex_lock(&sub->qlock);
+  if (sub->count > 0 && stage_reserve(sub, sub->count) == 0) {
+    for (moved = 0; moved < sub->count; moved++) {
+      sub->stage[sub->nstage++] = sub->ring[(sub->head + moved) % sub->cap];
+    }
+    sub->staged += moved;
+    sub->count = 0;
+    sub->head = 0;
+  }
+  if (sub->drops_unreported > 0 && now >= sub->next_drop_report) {
+    report = sub->drops_unreported;
+    sub->drops_unreported = 0;
+    dropped = sub->last_dropped;
+    sub->last_dropped = NULL;
+    sub->next_drop_report = now + b->opts.drop_event_interval_ms;
+  }
+  uv_mutex_unlock(&sub->qlock);
+  if (report > 0) {
+    wes__log(WES_LOG_WARNING, "broker",
+             "subscription %u: %llu events dropped (queue full)",
+             (unsigned)sub->id, (unsigned long long)report);
+    raise_event(b, sub, "__EventQueueOverflowEvent", dropped, report, 0);
+    wes_object_unref(dropped);
+  }
+  sub->hold_deadline = 0;
+  while (i < sub->nstage && atomic_load(&sub->state) == SUB_ALIVE) {
+    qent_t *e = &sub->stage[i];
+    if (e->bflags == WES_FLAG_MUST_NOT_BATCH) {
+      deliver(b, sub, e, 1);
+      i++;
+    } else if (e->bflags == WES_FLAG_MUST_BATCH) {
+      uint64_t size = 0;
+      int flush;
+      j = i;
+      while (j < sub->nstage && sub->stage[j].bflags == WES_FLAG_MUST_BATCH &&
+             j - i < MAX_BATCH) {
+        size += entry_size(&sub->stage[j]);
+        j++;
+        if (size >= e->max_buffer) {
+          break;
+        }
+      }
+      flush = size >= e->max_buffer || j - i >= MAX_BATCH ||
+              (e->deadline != HELD_NO_DEADLINE && now >= e->deadline) ||
+              j < sub->nstage;
+      if (!flush) {
+        sub->hold_deadline = e->deadline;
+        break;
+      }
+      deliver(b, sub, e, j - i);
+      i = j;
+    } else {
+      j = i;
+      while (j < sub->nstage &&
+             sub->stage[j].bflags == WES_FLAG_BATCH_IF_NEEDED &&
+             j - i < MAX_BATCH) {
+        j++;
+      }
+      deliver(b, sub, e, j - i);
+      i = j;
+    }
+  }
+  done = i;
+  for (j = 0; j < done; j++) {
+    wes_object_unref(sub->stage[j].obj);
+  }
+  if (done > 0) {
+    memmove(sub->stage, sub->stage + done,
+            (size_t)(sub->nstage - done) * sizeof(*sub->stage));
+    sub->nstage -= done;
+    uv_mutex_lock(&sub->qlock);
+    sub->staged -= done;
+    uv_cond_broadcast(&sub->qcond);
+    uv_mutex_unlock(&sub->qlock);
+  }
+  if (atomic_load(&sub->state) != SUB_ALIVE) {
+    wes__stage_clear(sub);
+  }
+}
+
+WES_API wes_hresult_t wes_broker_delivery_sequence(uint64_t *ret_first) {
+  if (ret_first == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  if (wes__tls_cb_sub == NULL || !wes__tls_in_cb) {
+    return WES_E_INVALID_OPERATION;
+  }
+  *ret_first = wes__tls_cb_seq;
+  return WES_S_OK;
+}

@@ -1,0 +1,1146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Subscriptions: the consumer calls (ExecNotificationQuery[Async],
+ * CancelAsyncCall, the semisynchronous enumerator), provider coverage
+ * (provide_events / access_check / new_query / cancel_query), quotas, the
+ * immutable snapshot with its index, and per-subscription statistics.
+ */
+#include <string.h>
+
+#include "broker_internal.h"
+
+/* ---- quota users ---- */
+
+typedef struct quser_s {
+  char *key;
+  UT_hash_handle hh;
+  uint32_t count;
+} quser_t;
+
+static quser_t *quota_find(wes_broker_t *b, const char *key) {
+  quser_t *u = NULL;
+  HASH_FIND_STR(b->quota_users, key, u);
+  return u;
+}
+
+static void quota_release(wes_broker_t *b, const char *key) {
+  quser_t *u = quota_find(b, key);
+  if (u != NULL && --u->count == 0) {
+    HASH_DEL(b->quota_users, u);
+    wes__free(u->key);
+    wes__free(u);
+  }
+}
+
+static wes_hresult_t quota_take(wes_broker_t *b, const char *key,
+                                wes_error_t *err) {
+  quser_t *u = quota_find(b, key);
+  if (b->nsubs >= b->opts.temp_subscriptions_total) {
+    return wes__error(err, WES_E_QUOTA_VIOLATION, 0, 0,
+                      "quota TemporarySubscriptionsTotal (%u) reached",
+                      (unsigned)b->opts.temp_subscriptions_total);
+  }
+  if (u != NULL && u->count >= b->opts.temp_subscriptions_per_user) {
+    return wes__error(err, WES_E_QUOTA_VIOLATION, 0, 0,
+                      "quota TemporarySubscriptionsPerUser (%u) reached "
+                      "for %s",
+                      (unsigned)b->opts.temp_subscriptions_per_user, key);
+  }
+  if (u == NULL) {
+    u = wes__calloc(1, sizeof(*u));
+    if (u == NULL || (u->key = wes__strdup(key)) == NULL) {
+      wes__free(u);
+      return wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+    }
+    wes__uthash_oom = 0;
+    HASH_ADD_KEYPTR(hh, b->quota_users, u->key, strlen(u->key), u);
+    if (wes__uthash_oom) {
+      wes__free(u->key);
+      wes__free(u);
+      return wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+    }
+  }
+  u->count++;
+  return WES_S_OK;
+}
+
+void wes__quota_free_all(wes_broker_t *b) {
+  quser_t *u, *tmp;
+  HASH_ITER(hh, b->quota_users, u, tmp) {
+    HASH_DEL(b->quota_users, u);
+    wes__free(u->key);
+    wes__free(u);
+  }
+}
+
+/* ---- subscription lifetime ---- */
+
+bsub_t *wes__sub_ref(bsub_t *s) {
+  wes__ref_inc(&s->ref);
+  return s;
+}
+
+static void sub_free(bsub_t *s) {
+  uint32_t i;
+  for (i = 0; i < s->count; i++) {
+    wes_object_unref(s->ring[(s->head + i) % s->cap].obj);
+  }
+  wes__free(s->ring);
+  wes__stage_clear(s);
+  wes__free(s->stage);
+  wes_object_unref(s->last_dropped);
+  wes_sink_unref(s->sink);
+  wes_query_unref(s->q);
+  wes_token_unref(s->token);
+  wes__free(s->user);
+  wes__free(s->covers);
+  uv_mutex_destroy(&s->qlock);
+  uv_cond_destroy(&s->qcond);
+  uv_mutex_destroy(&s->cblock);
+  wes__broker_unref(s->b);
+  wes__free(s);
+}
+
+void wes__sub_unref(bsub_t *s) {
+  if (s != NULL && wes__ref_dec(&s->ref)) {
+    sub_free(s);
+  }
+}
+
+static int class_is_intrinsic(const wes_class_t *c) {
+  return wes_class_derives_from(c, "__InstanceOperationEvent") ||
+         wes_class_derives_from(c, "__ClassOperationEvent") ||
+         wes_class_derives_from(c, "__NamespaceOperationEvent");
+}
+
+static void tell_cancel(wes_broker_t *b, bsub_t *s) {
+  size_t i;
+  (void)b;
+  for (i = 0; i < s->ncovers; i++) {
+    cover_t *c = &s->covers[i];
+    if (c->denied || c->src == NULL) {
+      continue;
+    }
+    if (c->restricted) {
+      psink_t *r = c->src;
+      if (WES__OPS_HAS(r->cb_ops, cancel_query, WES_PROVIDER_OPS_VERSION_1) &&
+          !atomic_load(&r->dead)) {
+        r->cb_ops->cancel_query(r->cb_data, s->id);
+      }
+    } else {
+      wes_provider_t *p = c->src;
+      if (WES__OPS_HAS(p->ops, cancel_query, WES_PROVIDER_OPS_VERSION_1)) {
+        p->ops->cancel_query(p->data, s->id);
+      }
+    }
+  }
+}
+
+void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
+  wes_broker_t *b = s->b;
+  uint32_t i;
+  if (atomic_exchange(&s->state, SUB_ENDED) != SUB_ALIVE) {
+    return;
+  }
+  s->end_hr = hr;
+  /* unlink */
+  if (s->prev != NULL) {
+    s->prev->next = s->next;
+  } else {
+    b->subs = s->next;
+  }
+  if (s->next != NULL) {
+    s->next->prev = s->prev;
+  }
+  s->next = s->prev = NULL;
+  b->nsubs--;
+  quota_release(b, s->user);
+  tell_cancel(b, s);
+  /* close the queue: nothing more is accepted, queued events go */
+  uv_mutex_lock(&s->qlock);
+  s->closed = 1;
+  for (i = 0; i < s->count; i++) {
+    wes_object_unref(s->ring[(s->head + i) % s->cap].obj);
+  }
+  atomic_fetch_add(&s->st_dropped_cancel, s->count);
+  atomic_fetch_add(&b->st_dropped, s->count);
+  s->count = 0;
+  s->head = 0;
+  uv_cond_broadcast(&s->qcond);
+  uv_mutex_unlock(&s->qlock);
+  wes__snap_invalidate(b);
+  wes__broker_defer_final(b, s);
+  wes__sub_unref(s); /* the list's reference */
+}
+
+/* Sends the final status (with s->cblock held). */
+static void final_locked(bsub_t *s) {
+  wes_sink_t *sink;
+  if (atomic_exchange(&s->final_sent, 1)) {
+    return;
+  }
+  sink = s->sink;
+  s->sink = NULL;
+  if (sink != NULL) {
+    bsub_t *prev = wes__tls_cb_sub;
+    int prev_in = wes__tls_in_cb;
+    wes__tls_cb_sub = s;
+    wes__tls_in_cb = 1;
+    wes_sink_set_status(sink, WES_STATUS_COMPLETE, s->end_hr, NULL, NULL);
+    wes__tls_cb_sub = prev;
+    wes__tls_in_cb = prev_in;
+    wes_sink_unref(sink);
+  }
+}
+
+void wes__sub_finalize(bsub_t *s) {
+  if (wes__tls_cb_sub == s) {
+    /* inside its own callback: the delivery code finishes after it */
+    atomic_store(&s->cancel_in_cb, 1);
+    return;
+  }
+  uv_mutex_lock(&s->cblock);
+  final_locked(s);
+  uv_mutex_unlock(&s->cblock);
+}
+
+void wes__sub_final_after_cb(bsub_t *s) {
+  /* called by the delivery code with s->cblock held */
+  if (atomic_load(&s->cancel_in_cb)) {
+    final_locked(s);
+  }
+}
+
+/* ---- snapshot ---- */
+
+static void tb_free(tbucket_t *tb) {
+  size_t i;
+  for (i = 0; i < tb->ngroups; i++) {
+    eqval_t *v, *tmp;
+    HASH_ITER(hh, tb->groups[i].vals, v, tmp) {
+      HASH_DEL(tb->groups[i].vals, v);
+      wes__free(v->subs);
+      wes__free(v);
+    }
+    wes__free(tb->groups[i].path);
+  }
+  wes__free(tb->groups);
+  wes__free(tb->rest);
+}
+
+static void snap_free(snap_t *sn) {
+  cbucket_t *cb, *ctmp;
+  size_t i;
+  HASH_ITER(hh, sn->classes, cb, ctmp) {
+    tbucket_t *tb, *ttmp;
+    HASH_DEL(sn->classes, cb);
+    HASH_ITER(hh, cb->targets, tb, ttmp) {
+      HASH_DEL(cb->targets, tb);
+      tb_free(tb);
+      wes__free(tb);
+    }
+    tb_free(&cb->any);
+    wes__free(cb);
+  }
+  for (i = 0; i < sn->nsubs; i++) {
+    wes__sub_unref(sn->subs[i]);
+  }
+  wes__free(sn->subs);
+  wes__free(sn);
+}
+
+void wes__snap_put(snap_t *sn) {
+  if (sn != NULL && wes__ref_dec(&sn->ref)) {
+    snap_free(sn);
+  }
+}
+
+static int push_sub(bsub_t ***arr, size_t *n, size_t *cap, bsub_t *s) {
+  if (*n == *cap) {
+    size_t nc = *cap ? *cap * 2 : 4;
+    bsub_t **na = wes__realloc(*arr, nc * sizeof(*na));
+    if (na == NULL) {
+      return -1;
+    }
+    *arr = na;
+    *cap = nc;
+  }
+  (*arr)[(*n)++] = s;
+  return 0;
+}
+
+static char *lower_dup(const char *s) {
+  char *d = wes__strdup(s);
+  char *p;
+  if (d != NULL) {
+    for (p = d; *p; p++) {
+      *p = wes__ascii_lower(*p);
+    }
+  }
+  return d;
+}
+
+static int index_add(snap_t *sn, bsub_t *s) {
+  const wes_class_t *cls = wes_query_class(s->q);
+  cbucket_t *cb = NULL;
+  tbucket_t *tb;
+  const wes_query_pred_t *key = NULL;
+  size_t i, nkeys;
+  HASH_FIND_PTR(sn->classes, &cls, cb);
+  if (cb == NULL) {
+    cb = wes__calloc(1, sizeof(*cb));
+    if (cb == NULL) {
+      return -1;
+    }
+    cb->cls = cls;
+    wes__uthash_oom = 0;
+    HASH_ADD_PTR(sn->classes, cls, cb);
+    if (wes__uthash_oom) {
+      wes__free(cb);
+      return -1;
+    }
+  }
+  tb = &cb->any;
+  if (wes_query_target_count(s->q) == 1 &&
+      wes_query_target_property(s->q) != NULL &&
+      wes__strcasecmp(wes_query_target_property(s->q), "TargetInstance") == 0 &&
+      wes_query_target_class(s->q, 0) != NULL) {
+    const wes_class_t *t = wes_query_target_class(s->q, 0);
+    tbucket_t *tt = NULL;
+    HASH_FIND_PTR(cb->targets, &t, tt);
+    if (tt == NULL) {
+      tt = wes__calloc(1, sizeof(*tt));
+      if (tt == NULL) {
+        return -1;
+      }
+      tt->target = t;
+      wes__uthash_oom = 0;
+      HASH_ADD_PTR(cb->targets, target, tt);
+      if (wes__uthash_oom) {
+        wes__free(tt);
+        return -1;
+      }
+    }
+    tb = tt;
+  }
+  nkeys = wes_query_key_count(s->q);
+  for (i = 0; i < nkeys; i++) {
+    const wes_query_pred_t *k = wes_query_key_at(s->q, i);
+    if (k != NULL && k->op == WES_QUERY_OP_EQ && !k->value.is_null &&
+        !WES_CIM_IS_ARRAY(k->value.type)) {
+      key = k;
+      break;
+    }
+  }
+  if (key != NULL) {
+    eqgroup_t *g = NULL;
+    eqval_t *v = NULL;
+    uint64_t h = wes_query_value_hash(&key->value);
+    for (i = 0; i < tb->ngroups; i++) {
+      if (wes__strcasecmp(tb->groups[i].path, key->path) == 0) {
+        g = &tb->groups[i];
+        break;
+      }
+    }
+    if (g == NULL) {
+      eqgroup_t *ng = wes__realloc(tb->groups, (tb->ngroups + 1) * sizeof(*ng));
+      if (ng == NULL) {
+        return -1;
+      }
+      tb->groups = ng;
+      g = &tb->groups[tb->ngroups];
+      memset(g, 0, sizeof(*g));
+      g->pred = key;
+      g->path = lower_dup(key->path);
+      if (g->path == NULL) {
+        return -1;
+      }
+      tb->ngroups++;
+    }
+    HASH_FIND(hh, g->vals, &h, sizeof(h), v);
+    if (v == NULL) {
+      v = wes__calloc(1, sizeof(*v));
+      if (v == NULL) {
+        return -1;
+      }
+      v->hash = h;
+      wes__uthash_oom = 0;
+      HASH_ADD(hh, g->vals, hash, sizeof(v->hash), v);
+      if (wes__uthash_oom) {
+        wes__free(v);
+        return -1;
+      }
+    }
+    return push_sub(&v->subs, &v->n, &v->cap, s);
+  }
+  return push_sub(&tb->rest, &tb->nrest, &tb->caprest, s);
+}
+
+/* Builds a snapshot of b->subs (under b->lock). */
+static snap_t *snap_build(wes_broker_t *b) {
+  snap_t *sn = wes__calloc(1, sizeof(*sn));
+  bsub_t *s;
+  size_t cap = b->nsubs ? b->nsubs : 1;
+  if (sn == NULL) {
+    return NULL;
+  }
+  wes__ref_init(&sn->ref);
+  sn->subs = wes__calloc(cap, sizeof(*sn->subs));
+  if (sn->subs == NULL) {
+    wes__free(sn);
+    return NULL;
+  }
+  for (s = b->subs; s != NULL; s = s->next) {
+    if (sn->nsubs == cap) {
+      break; /* cannot happen: nsubs counts the list */
+    }
+    sn->subs[sn->nsubs++] = wes__sub_ref(s);
+    if (index_add(sn, s) != 0) {
+      snap_free(sn);
+      return NULL;
+    }
+  }
+  return sn;
+}
+
+void wes__snap_invalidate(wes_broker_t *b) { atomic_store(&b->snap_dirty, 1); }
+
+snap_t *wes__snap_get(wes_broker_t *b) {
+  snap_t *sn;
+  if (atomic_load(&b->snap_dirty) && !atomic_load(&b->closing)) {
+    wes__broker_lock(b);
+    if (atomic_load(&b->snap_dirty) && !atomic_load(&b->closing)) {
+      snap_t *nsn = snap_build(b);
+      if (nsn != NULL) {
+        snap_t *old;
+        atomic_store(&b->snap_dirty, 0);
+        uv_mutex_lock(&b->snap_lock);
+        old = b->snap;
+        b->snap = nsn;
+        uv_mutex_unlock(&b->snap_lock);
+        wes__snap_put(old);
+        atomic_fetch_add(&b->st_snapshots, 1);
+      }
+    }
+    wes__broker_unlock(b);
+  }
+  uv_mutex_lock(&b->snap_lock);
+  sn = b->snap;
+  if (sn != NULL) {
+    wes__ref_inc(&sn->ref);
+  }
+  uv_mutex_unlock(&b->snap_lock);
+  return sn;
+}
+
+void wes__snap_clear(wes_broker_t *b) {
+  snap_t *old;
+  uv_mutex_lock(&b->snap_lock);
+  old = b->snap;
+  b->snap = NULL;
+  uv_mutex_unlock(&b->snap_lock);
+  wes__snap_put(old);
+  wes__quota_free_all(b);
+}
+
+/* ---- coverage ---- */
+
+static int add_cover(bsub_t *s, void *src, int restricted, int sds,
+                     int denied) {
+  cover_t *nc;
+  uv_mutex_lock(&s->qlock);
+  nc = wes__realloc(s->covers, (s->ncovers + 1) * sizeof(*nc));
+  if (nc == NULL) {
+    uv_mutex_unlock(&s->qlock);
+    return -1;
+  }
+  s->covers = nc;
+  nc[s->ncovers].src = src;
+  nc[s->ncovers].restricted = restricted;
+  nc[s->ncovers].subject_to_sds = sds;
+  nc[s->ncovers].denied = denied;
+  s->ncovers++;
+  uv_mutex_unlock(&s->qlock);
+  return 0;
+}
+
+static int provider_covers(wes_provider_t *p, bsub_t *s) {
+  size_t i;
+  if (p->ns != s->ns || p->failed) {
+    return 0;
+  }
+  for (i = 0; i < p->nregs; i++) {
+    if (wes_query_covers(p->regs[i].q, s->q, s->ns->ns)) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int restricted_overlaps(psink_t *r, bsub_t *s) {
+  size_t i;
+  if (r->ns != s->ns || atomic_load(&r->dead)) {
+    return 0;
+  }
+  for (i = 0; i < r->nqueries; i++) {
+    if (wes_query_may_overlap(r->queries[i].q, s->q, s->ns->ns)) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* provide_events on first interest. Returns 0, or -1 if it failed. */
+static int ensure_provided(wes_provider_t *p) {
+  wes_hresult_t hr;
+  if (p->provided) {
+    return p->failed ? -1 : 0;
+  }
+  p->provided = 1;
+  hr = p->ops->provide_events(p->data, p->main, 0);
+  if (WES_FAILED(hr)) {
+    p->failed = 1;
+    wes__log(WES_LOG_ERROR, "broker",
+             "provider '%s': provide_events failed with %s", p->name,
+             wes_err_name(hr));
+    return -1;
+  }
+  return 0;
+}
+
+/* Asks one covering source (provider or restricted callback table).
+ * Returns WES_S_OK / WES_S_SUBJECT_TO_SDS, or a failure for the
+ * subscription. */
+static wes_hresult_t ask_source(const wes_provider_ops_t *ops, void *data,
+                                const char *who, bsub_t *s, int *told,
+                                wes_error_t *err) {
+  wes_hresult_t hr = WES_S_OK, ar = WES_S_OK;
+  const char *text = wes_query_text(s->q);
+  *told = 0;
+  if (WES__OPS_HAS(ops, access_check, WES_PROVIDER_OPS_VERSION_1)) {
+    ar = ops->access_check(data, "WQL", text, s->token);
+    if (ar == WES_E_ACCESS_DENIED) {
+      return wes__error(err, WES_E_ACCESS_DENIED, 0, 0,
+                        "provider '%s' denied access to the query", who);
+    }
+    if (WES_FAILED(ar)) {
+      return wes__error(err, WES_E_PROVIDER_FAILURE, 0, 0,
+                        "provider '%s': access_check failed with %s", who,
+                        wes_err_name(ar));
+    }
+  }
+  if (WES__OPS_HAS(ops, new_query, WES_PROVIDER_OPS_VERSION_1)) {
+    hr = ops->new_query(data, s->id, "WQL", text);
+    if (WES_FAILED(hr)) {
+      return wes__error(err, hr, 0, 0,
+                        "provider '%s' rejected the query (%s); see the "
+                        "log for its reason",
+                        who, wes_err_name(hr));
+    }
+    *told = 1;
+  }
+  return ar == WES_S_SUBJECT_TO_SDS ? WES_S_SUBJECT_TO_SDS : WES_S_OK;
+}
+
+wes_hresult_t wes__cover_sub(wes_broker_t *b, bsub_t *s, wes_error_t *err) {
+  wes_provider_t *p;
+  int candidates = 0, failed = 0;
+  wes_hresult_t hr = WES_S_OK;
+  const wes_class_t *cls = wes_query_class(s->q);
+  for (p = b->providers; p != NULL; p = p->next) {
+    int told = 0;
+    if (p->ns != s->ns || !provider_covers(p, s)) {
+      continue;
+    }
+    candidates++;
+    if (ensure_provided(p) != 0) {
+      failed++;
+      continue;
+    }
+    hr = ask_source(p->ops, p->data, p->name, s, &told, err);
+    if (WES_FAILED(hr)) {
+      break;
+    }
+    if (add_cover(s, p, 0, hr == WES_S_SUBJECT_TO_SDS, 0) != 0) {
+      if (told &&
+          WES__OPS_HAS(p->ops, cancel_query, WES_PROVIDER_OPS_VERSION_1)) {
+        p->ops->cancel_query(p->data, s->id);
+      }
+      hr = wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+      break;
+    }
+    hr = WES_S_OK;
+  }
+  if (WES_SUCCEEDED(hr)) {
+    /* restricted sinks with a callback table */
+    for (p = b->providers; p != NULL && WES_SUCCEEDED(hr); p = p->next) {
+      psink_t *r;
+      for (r = p->restricted; r != NULL; r = r->rnext) {
+        int told = 0;
+        if (!restricted_overlaps(r, s)) {
+          continue;
+        }
+        hr = ask_source(r->cb_ops, r->cb_data, p->name, s, &told, err);
+        if (WES_FAILED(hr)) {
+          break;
+        }
+        if (add_cover(s, r, 1, hr == WES_S_SUBJECT_TO_SDS, 0) != 0) {
+          if (told && WES__OPS_HAS(r->cb_ops, cancel_query,
+                                   WES_PROVIDER_OPS_VERSION_1)) {
+            r->cb_ops->cancel_query(r->cb_data, s->id);
+          }
+          hr = wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+          break;
+        }
+        hr = WES_S_OK;
+      }
+    }
+  }
+  if (WES_SUCCEEDED(hr) && class_is_intrinsic(cls) && s->ncovers == 0) {
+    if (failed > 0) {
+      hr =
+          wes__error(err, WES_E_PROVIDER_FAILURE, 0, 0,
+                     "the provider of %s failed to start", wes_class_name(cls));
+    } else if (candidates == 0 && wes_query_within(s->q) > 0.0) {
+      hr = wes__error(err, WES_E_NOT_SUPPORTED, 0, 0,
+                      "no provider serves this query and WITHIN polling "
+                      "is not supported yet (a later release)");
+    } else if (candidates == 0) {
+      hr = wes__error(err, WES_ESS_E_REGISTRATION_TOO_PRECISE, 0, 0,
+                      "no provider serves these intrinsic events; a "
+                      "WITHIN clause would be needed (polling)");
+    }
+  }
+  if (WES_FAILED(hr)) {
+    tell_cancel(b, s);
+    wes__free(s->covers);
+    s->covers = NULL;
+    s->ncovers = 0;
+  }
+  return hr;
+}
+
+/* A provider registered while subscriptions exist. */
+void wes__cover_provider(wes_broker_t *b, wes_provider_t *p) {
+  bsub_t *s;
+  for (s = b->subs; s != NULL; s = s->next) {
+    int told = 0;
+    wes_hresult_t hr;
+    if (!provider_covers(p, s)) {
+      continue;
+    }
+    if (ensure_provided(p) != 0) {
+      return;
+    }
+    hr = ask_source(p->ops, p->data, p->name, s, &told, NULL);
+    if (WES_FAILED(hr)) {
+      wes__log(WES_LOG_WARNING, "broker",
+               "provider '%s' refused existing subscription %u: %s", p->name,
+               (unsigned)s->id, wes_err_name(hr));
+    }
+    if (add_cover(s, p, 0, hr == WES_S_SUBJECT_TO_SDS, WES_FAILED(hr)) != 0 &&
+        told &&
+        WES__OPS_HAS(p->ops, cancel_query, WES_PROVIDER_OPS_VERSION_1)) {
+      p->ops->cancel_query(p->data, s->id);
+    }
+  }
+}
+
+/* A restricted sink with a callback table was created. */
+void wes__restricted_attach(wes_broker_t *b, psink_t *r) {
+  bsub_t *s;
+  for (s = b->subs; s != NULL; s = s->next) {
+    int told = 0;
+    wes_hresult_t hr;
+    if (!restricted_overlaps(r, s)) {
+      continue;
+    }
+    hr = ask_source(r->cb_ops, r->cb_data, "restricted sink", s, &told, NULL);
+    if (add_cover(s, r, 1, hr == WES_S_SUBJECT_TO_SDS, WES_FAILED(hr)) != 0 &&
+        told &&
+        WES__OPS_HAS(r->cb_ops, cancel_query, WES_PROVIDER_OPS_VERSION_1)) {
+      r->cb_ops->cancel_query(r->cb_data, s->id);
+    }
+  }
+}
+
+/* A source (provider or restricted sink) goes away: forget it in every
+ * subscription; cancel_query when `tell`. */
+void wes__cover_forget(wes_broker_t *b, void *src, int tell) {
+  bsub_t *s;
+  for (s = b->subs; s != NULL; s = s->next) {
+    size_t i;
+    uv_mutex_lock(&s->qlock);
+    for (i = 0; i < s->ncovers; i++) {
+      cover_t *c = &s->covers[i];
+      if (c->src != src) {
+        continue;
+      }
+      c->src = NULL;
+      if (tell && !c->denied) {
+        uv_mutex_unlock(&s->qlock);
+        if (c->restricted) {
+          psink_t *r = src;
+          if (WES__OPS_HAS(r->cb_ops, cancel_query,
+                           WES_PROVIDER_OPS_VERSION_1)) {
+            r->cb_ops->cancel_query(r->cb_data, s->id);
+          }
+        } else {
+          wes_provider_t *p = src;
+          if (WES__OPS_HAS(p->ops, cancel_query, WES_PROVIDER_OPS_VERSION_1)) {
+            p->ops->cancel_query(p->data, s->id);
+          }
+        }
+        uv_mutex_lock(&s->qlock);
+      }
+    }
+    uv_mutex_unlock(&s->qlock);
+  }
+}
+
+/* Re-runs access_check/new_query of one source for the subscriptions it
+ * covers (WBEM_REQUIREMENTS_RECHECK_SUBSCRIPTIONS). */
+void wes__cover_recheck(wes_broker_t *b, void *src) {
+  bsub_t *s, *next;
+  for (s = b->subs; s != NULL; s = next) {
+    size_t i;
+    int found = -1, restricted = 0;
+    next = s->next;
+    for (i = 0; i < s->ncovers; i++) {
+      if (s->covers[i].src == src) {
+        found = (int)i;
+        restricted = s->covers[i].restricted;
+        break;
+      }
+    }
+    if (found >= 0) {
+      const wes_provider_ops_t *ops;
+      void *data;
+      int told = 0;
+      wes_hresult_t hr;
+      if (restricted) {
+        ops = ((psink_t *)src)->cb_ops;
+        data = ((psink_t *)src)->cb_data;
+      } else {
+        ops = ((wes_provider_t *)src)->ops;
+        data = ((wes_provider_t *)src)->data;
+      }
+      if (WES__OPS_HAS(ops, cancel_query, WES_PROVIDER_OPS_VERSION_1) &&
+          !s->covers[found].denied) {
+        ops->cancel_query(data, s->id);
+      }
+      hr = ask_source(ops, data, "provider", s, &told, NULL);
+      uv_mutex_lock(&s->qlock);
+      s->covers[found].denied = WES_FAILED(hr);
+      s->covers[found].subject_to_sds = hr == WES_S_SUBJECT_TO_SDS;
+      uv_mutex_unlock(&s->qlock);
+      if (hr == WES_E_ACCESS_DENIED) {
+        wes__sub_end(s, WES_E_ACCESS_DENIED);
+      }
+    }
+  }
+}
+
+/* ---- subscribe ---- */
+
+#define ALLOWED_ASYNC_FLAGS                                                    \
+  (WES_FLAG_SEND_STATUS | WES_FLAG_USE_AMENDED_QUALIFIERS |                    \
+   WES_FLAG_DEFER_SLOW | WES_FLAG_OVERFLOW_DROP_OLDEST |                       \
+   WES_FLAG_OVERFLOW_BLOCK)
+
+static wes_hresult_t subscribe(wes_broker_t *b, const char *nsname,
+                               const char *query, int32_t flags,
+                               wes_token_t *token, wes_sink_t *sink,
+                               wes_enum_t *en, wes_error_t *err) {
+  bns_t *ns;
+  wes_query_t *q = NULL;
+  bsub_t *s = NULL;
+  wes_hresult_t hr;
+  const wes_class_t *cls;
+  wes__broker_lock(b);
+  if (atomic_load(&b->closing)) {
+    hr = wes__error(err, WES_E_SHUTTING_DOWN, 0, 0, "the broker is closing");
+    goto out;
+  }
+  ns = wes__broker_find_ns(b, nsname);
+  if (ns == NULL) {
+    hr = wes__error(err, WES_E_INVALID_NAMESPACE, 0, 0,
+                    "namespace '%s' not found", nsname);
+    goto out;
+  }
+  if (WES_FAILED(wes__bsec_check(ns->sd, token, WES_WBEM_ENABLE))) {
+    hr = wes__error(err, WES_E_ACCESS_DENIED, 0, 0,
+                    "the namespace's security does not grant WBEM_ENABLE");
+    goto out;
+  }
+  hr = wes_query_compile(ns->ns, query, 0, &q, err);
+  if (WES_FAILED(hr)) {
+    goto out;
+  }
+  cls = wes_query_class(q);
+  if (wes_query_group_within(q) > 0.0) {
+    hr = wes__error(err, WES_E_NOT_SUPPORTED, 0, 0,
+                    "GROUP WITHIN (aggregation) is not supported yet "
+                    "(a later release)");
+    goto out;
+  }
+  if (cls != NULL && wes_class_derives_from(cls, "__TimerEvent")) {
+    hr = wes__error(err, WES_E_NOT_SUPPORTED, 0, 0,
+                    "timer events (timer instructions) are not supported "
+                    "yet (a later release)");
+    goto out;
+  }
+  s = wes__calloc(1, sizeof(*s));
+  if (s == NULL) {
+    hr = wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+    goto out;
+  }
+  wes__ref_init(&s->ref);
+  s->b = wes__broker_ref(b);
+  s->ns = ns;
+  s->q = q;
+  q = NULL;
+  s->flags = flags;
+  s->token = wes_token_ref(token);
+  s->en = en;
+  s->policy = b->opts.overflow_policy;
+  if (flags & WES_FLAG_OVERFLOW_DROP_OLDEST) {
+    s->policy = WES_OVERFLOW_DROP_OLDEST;
+  }
+  if (flags & WES_FLAG_OVERFLOW_BLOCK) {
+    s->policy = WES_OVERFLOW_BLOCK;
+  }
+  s->admin = cls != NULL && wes_class_derives_from(cls, "__EventDroppedEvent");
+  uv_mutex_init(&s->qlock);
+  uv_cond_init(&s->qcond);
+  uv_mutex_init(&s->cblock);
+  s->user = wes__bsec_user_key(token);
+  if (s->user == NULL) {
+    hr = wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+    goto out;
+  }
+  hr = quota_take(b, s->user, err);
+  if (WES_FAILED(hr)) {
+    goto out;
+  }
+  s->id = b->next_query_id++;
+  if (b->next_query_id == 0) {
+    b->next_query_id = 1; /* 2^32 subscriptions later; ids stay unique
+                             among live ones only from here on */
+  }
+  hr = wes__cover_sub(b, s, err);
+  if (WES_FAILED(hr)) {
+    quota_release(b, s->user);
+    goto out;
+  }
+  s->sink = wes_sink_ref(sink);
+  s->key_sink = sink;
+  s->next = b->subs;
+  if (b->subs != NULL) {
+    b->subs->prev = s;
+  }
+  b->subs = s;
+  b->nsubs++;
+  atomic_fetch_add(&b->st_subs_total, 1);
+  wes__snap_invalidate(b);
+  s = NULL; /* the list owns it */
+  hr = WES_S_OK;
+out:
+  wes__broker_unlock(b);
+  if (s != NULL) {
+    s->en = NULL;
+    wes__sub_unref(s);
+  }
+  wes_query_unref(q);
+  return hr;
+}
+
+static wes_hresult_t check_common(wes_broker_t *b, const char *ns,
+                                  const char *language, const char *query,
+                                  wes_token_t *token, const void *sinkish,
+                                  wes_error_t *err) {
+  if (b == NULL || ns == NULL || language == NULL || query == NULL ||
+      token == NULL || sinkish == NULL) {
+    return wes__error(err, WES_E_INVALID_PARAMETER, 0, 0,
+                      "broker, namespace, language, query, token and "
+                      "sink are required");
+  }
+  if (query[0] == '\0') {
+    return wes__error(err, WES_E_INVALID_PARAMETER, 0, 0, "the query is empty");
+  }
+  if (wes__strcasecmp(language, "WQL") != 0) {
+    return wes__error(err, WES_E_INVALID_QUERY_TYPE, 0, 0,
+                      "query language '%s' is not supported (only WQL)",
+                      language);
+  }
+  return WES_S_OK;
+}
+
+WES_API wes_hresult_t wes_broker_exec_notification_query_async(
+    wes_broker_t *broker, const char *ns, const char *language,
+    const char *query, int32_t flags, wes_token_t *token, wes_sink_t *sink,
+    wes_error_t *reterr) {
+  wes_hresult_t hr =
+      check_common(broker, ns, language, query, token, sink, reterr);
+  if (WES_FAILED(hr)) {
+    return hr;
+  }
+  if ((flags & ~(int32_t)ALLOWED_ASYNC_FLAGS) != 0 ||
+      ((flags & WES_FLAG_OVERFLOW_DROP_OLDEST) &&
+       (flags & WES_FLAG_OVERFLOW_BLOCK))) {
+    return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
+                      "flags 0x%x are not valid here", (unsigned)flags);
+  }
+  return subscribe(broker, ns, query, flags, token, sink, NULL, reterr);
+}
+
+WES_API wes_hresult_t wes_broker_cancel_async_call(wes_broker_t *broker,
+                                                   wes_sink_t *sink) {
+  bsub_t *s, *next;
+  int found = 0;
+  if (broker == NULL || sink == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  if (atomic_load(&broker->closing)) {
+    return WES_E_SHUTTING_DOWN;
+  }
+  wes__broker_lock(broker);
+  for (s = broker->subs; s != NULL; s = next) {
+    next = s->next;
+    if (s->key_sink == sink) {
+      found = 1;
+      wes__sub_end(s, WES_E_CALL_CANCELLED);
+    }
+  }
+  wes__broker_unlock(broker); /* final set_status runs here */
+  return found ? WES_S_OK : WES_E_NOT_FOUND;
+}
+
+/* ---- statistics ---- */
+
+WES_API wes_hresult_t
+wes_broker_get_subscription_stats(wes_broker_t *broker, const wes_sink_t *sink,
+                                  wes_subscription_stats_t *ret_stats) {
+  bsub_t *s, *found = NULL;
+  if (broker == NULL || sink == NULL || ret_stats == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  wes__broker_lock(broker);
+  for (s = broker->subs; s != NULL; s = s->next) {
+    if (s->key_sink == sink) {
+      found = s;
+      break;
+    }
+  }
+  if (found != NULL) {
+    wes_subscription_stats_t *st = ret_stats;
+    memset(st, 0, sizeof(*st));
+    st->matched = atomic_load(&found->st_matched);
+    st->delivered = atomic_load(&found->st_delivered);
+    st->batches = atomic_load(&found->st_batches);
+    st->dropped_overflow = atomic_load(&found->st_dropped_overflow);
+    st->dropped_security = atomic_load(&found->st_dropped_security);
+    st->dropped_cancel = atomic_load(&found->st_dropped_cancel);
+    st->consumer_failures = atomic_load(&found->st_failures);
+    st->over_budget = atomic_load(&found->st_over_budget);
+    st->callback_ms_max = atomic_load(&found->st_cb_max);
+    uv_mutex_lock(&found->qlock);
+    st->queued = (uint64_t)found->count + found->staged;
+    st->last_sequence = found->seq;
+    uv_mutex_unlock(&found->qlock);
+    st->deferred = (uint32_t)atomic_load(&found->deferred);
+    st->query_id = found->id;
+  }
+  wes__broker_unlock(broker);
+  return found != NULL ? WES_S_OK : WES_E_NOT_FOUND;
+}
+
+/* ---- the semisynchronous enumerator ---- */
+
+struct wes_enum_s {
+  wes_broker_t *b;
+  wes_sink_t *sink;
+  uv_mutex_t lock;
+  uv_cond_t cond;
+  wes_object_t **q;
+  size_t head, count, cap, limit;
+  int ended;
+  wes_hresult_t hr;
+  uint64_t dropped;
+};
+
+static wes_hresult_t enum_indicate(void *data, wes_object_t *const *objs,
+                                   size_t n) {
+  wes_enum_t *en = data;
+  size_t i;
+  wes_hresult_t hr = WES_S_OK;
+  uv_mutex_lock(&en->lock);
+  for (i = 0; i < n; i++) {
+    if (en->count == en->cap && en->cap < en->limit) {
+      size_t nc = en->cap ? en->cap * 2 : 16, k;
+      wes_object_t **nq;
+      if (nc > en->limit) {
+        nc = en->limit;
+      }
+      nq = wes__malloc(nc * sizeof(*nq));
+      if (nq != NULL) {
+        for (k = 0; k < en->count; k++) {
+          nq[k] = en->q[(en->head + k) % en->cap];
+        }
+        wes__free(en->q);
+        en->q = nq;
+        en->cap = nc;
+        en->head = 0;
+      }
+    }
+    if (en->count < en->cap) {
+      en->q[(en->head + en->count) % en->cap] = wes_object_ref(objs[i]);
+      en->count++;
+    } else {
+      en->dropped++;
+      hr = WES_E_CLIENT_TOO_SLOW;
+    }
+  }
+  uv_cond_broadcast(&en->cond);
+  uv_mutex_unlock(&en->lock);
+  return hr;
+}
+
+static wes_hresult_t enum_set_status(void *data, int32_t flags,
+                                     wes_hresult_t hr, const char *param,
+                                     wes_object_t *obj) {
+  wes_enum_t *en = data;
+  (void)param;
+  (void)obj;
+  if (flags != WES_STATUS_COMPLETE) {
+    return WES_S_OK;
+  }
+  uv_mutex_lock(&en->lock);
+  en->ended = 1;
+  en->hr = hr;
+  uv_cond_broadcast(&en->cond);
+  uv_mutex_unlock(&en->lock);
+  return WES_S_OK;
+}
+
+static void enum_destroy(void *data) {
+  wes_enum_t *en = data;
+  size_t i;
+  for (i = 0; i < en->count; i++) {
+    wes_object_unref(en->q[(en->head + i) % en->cap]);
+  }
+  wes__free(en->q);
+  uv_mutex_destroy(&en->lock);
+  uv_cond_destroy(&en->cond);
+  wes__broker_unref(en->b);
+  wes__free(en);
+}
+
+static const wes_sink_ops_t enum_sink_ops = {WES_SINK_OPS_VERSION_1,
+                                             enum_indicate,
+                                             enum_set_status,
+                                             NULL,
+                                             NULL,
+                                             NULL,
+                                             NULL,
+                                             enum_destroy};
+
+WES_API wes_hresult_t wes_broker_exec_notification_query(
+    wes_broker_t *broker, const char *ns, const char *language,
+    const char *query, int32_t flags, wes_token_t *token, wes_enum_t **ret_enum,
+    wes_error_t *reterr) {
+  const int32_t need = WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY;
+  wes_enum_t *en;
+  wes_hresult_t hr =
+      check_common(broker, ns, language, query, token, ret_enum, reterr);
+  if (WES_FAILED(hr)) {
+    return hr;
+  }
+  if ((flags & need) != need ||
+      (flags & ~(need | WES_FLAG_USE_AMENDED_QUALIFIERS)) != 0) {
+    return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
+                      "flags must be WBEM_FLAG_RETURN_IMMEDIATELY | "
+                      "WBEM_FLAG_FORWARD_ONLY (0x30), optionally with "
+                      "WBEM_FLAG_USE_AMENDED_QUALIFIERS");
+  }
+  en = wes__calloc(1, sizeof(*en));
+  if (en == NULL) {
+    return wes__error(reterr, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+  }
+  en->b = wes__broker_ref(broker);
+  en->limit = broker->opts.queue_limit;
+  uv_mutex_init(&en->lock);
+  uv_cond_init(&en->cond);
+  hr = wes_sink_new(&enum_sink_ops, en, &en->sink);
+  if (WES_FAILED(hr)) {
+    enum_destroy(en);
+    return wes__error(reterr, hr, 0, 0, "out of memory");
+  }
+  hr = subscribe(broker, ns, query, 0, token, en->sink, en, reterr);
+  if (WES_FAILED(hr)) {
+    wes_sink_unref(en->sink); /* destroys en */
+    return hr;
+  }
+  *ret_enum = en;
+  return WES_S_OK;
+}
+
+WES_API wes_hresult_t wes_enum_next(wes_enum_t *en, uint32_t timeout_ms,
+                                    uint32_t count, wes_object_t **objs,
+                                    uint32_t *ret_returned) {
+  uint32_t n = 0;
+  uint64_t deadline = 0;
+  wes_hresult_t hr;
+  if (en == NULL || objs == NULL || ret_returned == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  if (timeout_ms != WES_INFINITE && timeout_ms != WES_NO_WAIT) {
+    deadline = uv_hrtime() + (uint64_t)timeout_ms * 1000000u;
+  }
+  uv_mutex_lock(&en->lock);
+  while (n < count) {
+    if (en->count > 0) {
+      objs[n++] = en->q[en->head];
+      en->head = (en->head + 1) % en->cap;
+      en->count--;
+      continue;
+    }
+    if (en->ended || timeout_ms == WES_NO_WAIT) {
+      break;
+    }
+    if (timeout_ms == WES_INFINITE) {
+      uv_cond_wait(&en->cond, &en->lock);
+    } else {
+      uint64_t now = uv_hrtime();
+      if (now >= deadline ||
+          uv_cond_timedwait(&en->cond, &en->lock, deadline - now) != 0) {
+        if (en->count == 0) {
+          break;
+        }
+      }
+    }
+  }
+  if (n == count) {
+    hr = WES_S_OK;
+  } else if (en->ended) {
+    hr = (n == 0 && WES_FAILED(en->hr) && en->hr != WES_E_CALL_CANCELLED &&
+          en->hr != WES_E_SHUTTING_DOWN)
+             ? en->hr
+             : WES_S_FALSE;
+  } else {
+    hr = WES_S_TIMEDOUT;
+  }
+  uv_mutex_unlock(&en->lock);
+  *ret_returned = n;
+  return hr;
+}
+
+WES_API void wes_enum_free(wes_enum_t *en) {
+  if (en == NULL) {
+    return;
+  }
+  if (!atomic_load(&en->b->closing)) {
+    wes_broker_cancel_async_call(en->b, en->sink);
+  }
+  wes_sink_unref(en->sink); /* the enumerator goes with the sink */
+}

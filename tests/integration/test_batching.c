@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SetBatchingParameters on provider sinks, in manual mode (virtual time,
+ * no sleeps): MUST_BATCH flushes by latency and by size, BATCH_IF_NEEDED
+ * coalesces what queued while the consumer was not called, MUST_NOT_BATCH
+ * delivers one event per call; order is kept.
+ */
+#include "itest.h"
+
+typedef struct bfx_s {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs;
+  rec_t *r;
+} bfx_t;
+
+static void bfx_init(bfx_t *x) {
+  fx_setup(&x->f, WES_BROKER_MANUAL, NULL);
+  prov_init(&x->p);
+  fx_reg(&x->f, &x->p, "P", "SELECT * FROM MyEvent");
+  x->r = rec_new(&x->cs);
+  assert_hr_ok(fx_sub(&x->f, "SELECT * FROM MyEvent", x->f.user, x->cs, 0));
+}
+
+static void bfx_done(bfx_t *x) {
+  size_t i;
+  for (i = 1; i < x->r->n; i++) {
+    assert_true(ival(x->r->objs[i], "Value") >
+                ival(x->r->objs[i - 1], "Value"));
+  }
+  fx_teardown(&x->f);
+  wes_sink_unref(x->cs);
+  rec_free(x->r);
+  prov_done(&x->p);
+}
+
+static void send_n(bfx_t *x, uint32_t from, uint32_t n) {
+  uint32_t i;
+  for (i = 0; i < n; i++) {
+    assert_hr_ok(fx_send(x->p.sink, fx_event(&x->f, "b", from + i, 0)));
+  }
+}
+
+static void test_batching_latency_flush(void **state) {
+  bfx_t x;
+  (void)state;
+  bfx_init(&x);
+  assert_hr_ok(wes_sink_set_batching_parameters(x.p.sink, WES_FLAG_MUST_BATCH,
+                                                WES_BATCH_MAX_BUFFER, 100));
+  send_n(&x, 0, 3);
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->n, 0);
+  assert_hr_ok(wes_broker_advance(x.f.b, 60));
+  send_n(&x, 3, 2); /* joins the held batch */
+  assert_hr_ok(wes_broker_advance(x.f.b, 39));
+  assert_int_equal(x.r->n, 0);
+  assert_hr_ok(wes_broker_advance(x.f.b, 1)); /* 100 ms after the first */
+  assert_int_equal(x.r->calls, 1);
+  assert_int_equal(x.r->batch[0], 5);
+  /* an infinite latency waits for size only */
+  assert_hr_ok(wes_sink_set_batching_parameters(
+      x.p.sink, WES_FLAG_MUST_BATCH, WES_BATCH_MAX_BUFFER, WES_INFINITE));
+  send_n(&x, 10, 2);
+  assert_hr_ok(wes_broker_advance(x.f.b, 1000000));
+  assert_int_equal(x.r->calls, 1);
+  bfx_done(&x);
+  /* close released the held events: they were never delivered */
+}
+
+static void test_batching_size_flush(void **state) {
+  bfx_t x;
+  size_t i, total = 0;
+  (void)state;
+  bfx_init(&x);
+  /* a tiny buffer: every ~2 events exceed it */
+  assert_hr_ok(wes_sink_set_batching_parameters(x.p.sink, WES_FLAG_MUST_BATCH,
+                                                200, WES_INFINITE));
+  send_n(&x, 0, 10);
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_true(x.r->calls >= 2);
+  for (i = 0; i < x.r->calls; i++) {
+    total += x.r->batch[i];
+  }
+  /* whatever is below the size limit stays held */
+  assert_true(total <= 10);
+  assert_true(total >= 8);
+  bfx_done(&x);
+}
+
+static void test_batching_if_needed_coalesces(void **state) {
+  bfx_t x;
+  (void)state;
+  bfx_init(&x);
+  send_n(&x, 0, 7);
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->calls, 1);
+  assert_int_equal(x.r->batch[0], 7);
+  send_n(&x, 7, 1);
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->calls, 2);
+  assert_int_equal(x.r->batch[1], 1);
+  bfx_done(&x);
+}
+
+static void test_batching_must_not_batch(void **state) {
+  bfx_t x;
+  size_t i;
+  (void)state;
+  bfx_init(&x);
+  assert_hr_ok(wes_sink_set_batching_parameters(x.p.sink,
+                                                WES_FLAG_MUST_NOT_BATCH, 0, 0));
+  send_n(&x, 0, 6);
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->calls, 6);
+  for (i = 0; i < 6; i++) {
+    assert_int_equal(x.r->batch[i], 1);
+    assert_int_equal(x.r->seqs[i], i + 1);
+  }
+  assert_hr_equal(wes_sink_set_batching_parameters(x.p.sink, 3, 0, 0),
+                  WES_E_INVALID_PARAMETER);
+  bfx_done(&x);
+}
+
+static void test_batching_mixed_keeps_order(void **state) {
+  bfx_t x;
+  (void)state;
+  bfx_init(&x);
+  assert_hr_ok(wes_sink_set_batching_parameters(x.p.sink, WES_FLAG_MUST_BATCH,
+                                                WES_BATCH_MAX_BUFFER, 50));
+  send_n(&x, 0, 2);
+  assert_hr_ok(wes_sink_set_batching_parameters(x.p.sink,
+                                                WES_FLAG_MUST_NOT_BATCH, 0, 0));
+  send_n(&x, 2, 1);
+  /* the held batch flushes before the later event, order kept */
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->n, 3);
+  assert_int_equal(x.r->batch[0], 2);
+  assert_int_equal(x.r->batch[1], 1);
+  bfx_done(&x);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_batching_latency_flush),
+      cmocka_unit_test(test_batching_size_flush),
+      cmocka_unit_test(test_batching_if_needed_coalesces),
+      cmocka_unit_test(test_batching_must_not_batch),
+      cmocka_unit_test(test_batching_mixed_keeps_order),
+  };
+  return cmocka_run_group_tests_name("batching", tests, NULL, NULL);
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Delivery on a real libuv loop embedded in the caller's loop: a provider
+ * thread indicates, the loop delivers; asynchronous close with the loop
+ * left clean; and (manual mode) callback budgets, deferral to a worker,
+ * postfilter requirements and sequence numbers.
+ */
+#include "itest.h"
+
+typedef struct emb_s {
+  fx_t f;
+  uv_loop_t loop;
+  prov_t p;
+  int closed;
+  size_t want;
+  rec_t *r;
+} emb_t;
+
+static void emb_closed(void *data) {
+  emb_t *e = data;
+  e->closed++;
+}
+
+static void send_thread(void *arg) {
+  emb_t *e = arg;
+  uint32_t i;
+  for (i = 0; i < 500; i++) {
+    assert_hr_ok(fx_send(e->p.sink, fx_event(&e->f, "t", i, 0)));
+  }
+}
+
+static void check_cb(uv_idle_t *h) {
+  emb_t *e = h->data;
+  if (rec_count(e->r) >= e->want) {
+    uv_idle_stop(h);
+    uv_close((uv_handle_t *)h, NULL);
+    uv_stop(h->loop); /* the broker's handle keeps the loop alive */
+  }
+}
+
+static void test_delivery_embedded_loop(void **state) {
+  emb_t e;
+  wes_broker_options_t o;
+  wes_error_t err;
+  wes_sink_t *cs;
+  uv_thread_t th;
+  uv_idle_t idle;
+  size_t i;
+  (void)state;
+  memset(&e, 0, sizeof(e));
+  assert_int_equal(uv_loop_init(&e.loop), 0);
+  wes_broker_options_init(&o);
+  assert_hr_ok(wes_broker_new(&e.loop, &o, &e.f.b, &err));
+  e.f.ns = wes_broker_get_namespace(e.f.b, "root/cimv2");
+  assert_hr_ok(
+      wes_mof_compile(e.f.ns, ITEST_MOF, strlen(ITEST_MOF), NULL, NULL, NULL));
+  assert_hr_ok(
+      wes_token_from_unix(1000, 1000, NULL, 0, NULL, NULL, 0, &e.f.user, NULL));
+  prov_init(&e.p);
+  fx_reg(&e.f, &e.p, "P", "SELECT * FROM MyEvent");
+  e.r = rec_new(&cs);
+  assert_hr_ok(fx_sub(&e.f, "SELECT * FROM MyEvent WHERE Value >= 250",
+                      e.f.user, cs, 0));
+  e.want = 250;
+  assert_int_equal(uv_thread_create(&th, send_thread, &e), 0);
+  uv_idle_init(&e.loop, &idle);
+  idle.data = &e;
+  uv_idle_start(&idle, check_cb);
+  uv_run(&e.loop, UV_RUN_DEFAULT);
+  uv_thread_join(&th);
+  assert_int_equal(e.r->n, 250);
+  for (i = 0; i < e.r->n; i++) {
+    assert_int_equal(ival(e.r->objs[i], "Value"), 250 + i);
+  }
+  /* asynchronous close: the callback runs from the loop, then the loop
+   * has nothing left */
+  assert_hr_ok(wes_broker_close(e.f.b, emb_closed, &e));
+  assert_hr_equal(wes_broker_close(e.f.b, emb_closed, &e), WES_E_SHUTTING_DOWN);
+  assert_int_equal(e.closed, 0);
+  assert_int_equal(e.r->nstatus, 1);
+  uv_run(&e.loop, UV_RUN_DEFAULT);
+  assert_int_equal(e.closed, 1);
+  assert_int_equal(uv_loop_close(&e.loop), 0);
+  e.f.b = NULL;
+  wes_sink_unref(cs);
+  assert_int_equal(e.r->destroyed, 1);
+  rec_free(e.r);
+  prov_done(&e.p);
+  fx_teardown(&e.f);
+}
+
+static void count_close(void *data) { (*(int *)data)++; }
+
+static void test_delivery_own_thread_close_callback(void **state) {
+  fx_t f;
+  int closed = 0;
+  wes_sink_t *cs;
+  rec_t *r;
+  prov_t p;
+  (void)state;
+  fx_setup(&f, WES_BROKER_OWN_THREAD, NULL);
+  prov_init(&p);
+  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  r = rec_new(&cs);
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "a", 1, 0)));
+  rec_wait(r, 1);
+  assert_hr_ok(wes_broker_close(f.b, count_close, &closed));
+  /* own thread: close joins the thread, the callback ran */
+  assert_int_equal(closed, 1);
+  f.b = NULL;
+  wes_sink_unref(cs);
+  rec_free(r);
+  prov_done(&p);
+  fx_teardown(&f);
+}
+
+/* ---- manual mode: budgets, deferral, postfilter, sequences ---- */
+
+static void test_delivery_budget_counted_and_deferred(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *cs2;
+  rec_t *r, *r2;
+  wes_subscription_stats_t st;
+  (void)state;
+  fx_setup(&f, WES_BROKER_MANUAL, NULL);
+  prov_init(&p);
+  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  r = rec_new(&cs);
+  r2 = rec_new(&cs2);
+  /* the consumer "takes" 150 ms of virtual time per call */
+  r->cancel_b = f.b;
+  r->advance_ms = 150;
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, WES_FLAG_DEFER_SLOW));
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs2, 0));
+  assert_hr_ok(
+      wes_sink_set_batching_parameters(p.sink, WES_FLAG_MUST_NOT_BATCH, 0, 0));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "a", 1, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.over_budget, 1);
+  assert_int_equal(st.callback_ms_max, 150);
+  assert_int_equal(st.deferred, 1);
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs2, &st));
+  assert_int_equal(st.over_budget, 0);
+  assert_int_equal(st.deferred, 0);
+  /* after deferral the slow consumer runs on a worker; it still gets
+   * every event, and the fast one is not held up */
+  r->advance_ms = 0;
+  r->cancel_b = NULL;
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "b", 2, 0)));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "c", 3, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r2->n, 3);
+  rec_wait(r, 3);
+  assert_hr_ok(wes_broker_cancel_async_call(f.b, cs));
+  /* the worker delivered everything, then the one final status */
+  assert_int_equal(r->n, 3);
+  assert_int_equal(r->nstatus, 1);
+  assert_hr_equal(r->status, WES_E_CALL_CANCELLED);
+  wes_sink_unref(cs);
+  assert_int_equal(r->destroyed, 1);
+  rec_free(r);
+  fx_teardown(&f);
+  wes_sink_unref(cs2);
+  rec_free(r2);
+  prov_done(&p);
+}
+
+static void test_delivery_postfilter_requirements(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs;
+  rec_t *r;
+  (void)state;
+  fx_setup(&f, WES_BROKER_MANUAL, NULL);
+  prov_init(&p);
+  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  r = rec_new(&cs);
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM MyEvent WHERE Value > 10", f.user, cs, 0));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "drop", 1, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 0);
+  /* the provider promises to filter itself: the broker stops re-checking */
+  assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_REQUIREMENTS,
+                                   WES_REQUIREMENTS_STOP_POSTFILTER, NULL,
+                                   NULL));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "drop", 2, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 1);
+  assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_REQUIREMENTS,
+                                   WES_REQUIREMENTS_START_POSTFILTER, NULL,
+                                   NULL));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "drop", 3, 0)));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "keep", 14, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 2);
+  assert_int_equal(ival(r->objs[1], "Value"), 14);
+  assert_hr_equal(
+      wes_sink_set_status(p.sink, WES_STATUS_REQUIREMENTS, 7, NULL, NULL),
+      WES_E_INVALID_PARAMETER);
+  /* recheck: access_check runs again; a denial ends the subscription */
+  assert_int_equal(p.naccess, 1);
+  p.access = WES_E_ACCESS_DENIED;
+  assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_REQUIREMENTS,
+                                   WES_REQUIREMENTS_RECHECK_SUBSCRIPTIONS, NULL,
+                                   NULL));
+  assert_int_equal(p.naccess, 2);
+  assert_int_equal(r->nstatus, 1);
+  assert_hr_equal(r->status, WES_E_ACCESS_DENIED);
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  rec_free(r);
+  prov_done(&p);
+}
+
+static void test_delivery_consumer_failure_event(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *adm;
+  rec_t *r, *ra;
+  wes_subscription_stats_t st;
+  uint32_t code = 0;
+  wes_object_t *inner = NULL;
+  (void)state;
+  fx_setup(&f, WES_BROKER_MANUAL, NULL);
+  prov_init(&p);
+  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  r = rec_new(&cs);
+  ra = rec_new(&adm);
+  r->ret = WES_E_FAILED;
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  /* a non-admin may subscribe but never receives these */
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM __ConsumerFailureEvent", f.admin, adm, 0));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "a", 1, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.consumer_failures, 1);
+  assert_int_equal(ra->n, 1);
+  assert_hr_ok(wes_object_get_uint32(ra->objs[0], "ErrorCode", &code));
+  assert_int_equal(code, (uint32_t)WES_E_FAILED);
+  assert_hr_ok(wes_object_get_object(ra->objs[0], "Event", &inner));
+  assert_int_equal(ival(inner, "Value"), 1);
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  wes_sink_unref(adm);
+  rec_free(r);
+  rec_free(ra);
+  prov_done(&p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_delivery_embedded_loop),
+      cmocka_unit_test(test_delivery_own_thread_close_callback),
+      cmocka_unit_test(test_delivery_budget_counted_and_deferred),
+      cmocka_unit_test(test_delivery_postfilter_requirements),
+      cmocka_unit_test(test_delivery_consumer_failure_event),
+  };
+  return cmocka_run_group_tests_name("delivery", tests, NULL, NULL);
+}
