@@ -1,25 +1,31 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The live part of scripts/demo: watch a temporary directory with a WQL
-# event query while files are created, changed and deleted there.
+# The live part of scripts/demo: `wes watch` on a temporary directory while
+# files are created, changed and deleted there. Events print as JSON lines.
 set -eu
 WES=$1
 dir=$(mktemp -d "${TMPDIR:-/tmp}/wes-demo.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+err=$(mktemp "${TMPDIR:-/tmp}/wes-demo-err.XXXXXX")
+trap 'rm -rf "$dir" "$err"' EXIT
 query="SELECT * FROM __InstanceOperationEvent WHERE TargetInstance ISA 'CIM_DataFile' AND TargetInstance.Path = '$dir/'"
-printf '\n$ wes watch --count 4 --timeout 20 "%s"\n' "$query"
-"$WES" watch --count 4 --timeout 20 "$query" &
+printf '\n$ wes watch --count 3 --timeout 30 "%s"\n' "$query"
+"$WES" watch --count 3 --timeout 30 "$query" 2>"$err" &
 pid=$!
-sleep 1
-printf '\n[demo] echo hello > %s/report.txt\n' "$dir" >&2
+# Wait until the subscription is live (wes watch says so on stderr).
+n=0
+until grep -q watching "$err" || [ $n -ge 100 ]; do
+  sleep 0.1
+  n=$((n + 1))
+done
+cat "$err" >&2
+printf '[demo] echo hello > %s/report.txt\n' "$dir" >&2
 echo hello >"$dir/report.txt"
-sleep 0.5
+sleep 0.3
 printf '[demo] echo more >> %s/report.txt\n' "$dir" >&2
 echo more >>"$dir/report.txt"
-sleep 0.5
-printf '[demo] touch %s/notes.md\n' "$dir" >&2
-touch "$dir/notes.md"
-sleep 0.5
+sleep 0.3
 printf '[demo] rm %s/report.txt\n' "$dir" >&2
 rm "$dir/report.txt"
-wait "$pid"
+status=0
+wait "$pid" || status=$?
+exit $status
