@@ -28,7 +28,17 @@ static void object_usage(FILE *out) {
           "Exit status: 0 success, 1 an error was reported, 2 usage error.\n");
 }
 
-/* Reads FILE, or standard input for "-". */
+/* Prints `<stdin>:0:0: NAME: message` for a failed read of stdin. */
+static void stdin_error(wes_hresult_t hr, const char *text) {
+  wes_error_t err;
+  wes_error_clear(&err);
+  err.code = hr;
+  snprintf(err.text, sizeof(err.text), "%s", text);
+  wes_tool_print_error("<stdin>", hr, &err);
+}
+
+/* Reads FILE, or standard input for "-". Failures are printed as
+ * `FILE:0:0: NAME: message`. */
 static char *read_input(const char *path, size_t *ret_len) {
   char *buf = NULL;
   size_t len = 0, cap = 0;
@@ -43,7 +53,7 @@ static char *read_input(const char *path, size_t *ret_len) {
       p = realloc(buf, cap + 1);
       if (p == NULL) {
         free(buf);
-        fprintf(stderr, "wes: <stdin>: out of memory\n");
+        stdin_error(WES_E_OUT_OF_MEMORY, "out of memory");
         return NULL;
       }
       buf = p;
@@ -55,7 +65,7 @@ static char *read_input(const char *path, size_t *ret_len) {
     }
   }
   if (ferror(stdin)) {
-    fprintf(stderr, "wes: <stdin>: read error\n");
+    stdin_error(WES_E_FAILED, "read error");
     free(buf);
     return NULL;
   }

@@ -40,8 +40,12 @@ static void usage(FILE *out) {
           "  --any-within     accept WITHIN below 0.01 s\n"
           "  --json FILE      the event for eval\n"
           "\n"
-          "Errors print `NAME (0xXXXXXXXX) at LINE:COL: message` and exit "
-          "1.\n");
+          "Errors go to stderr and exit 1: errors in the query as\n"
+          "`NAME (0xXXXXXXXX) at LINE:COL: message`; errors in a --mof or\n"
+          "--json file (unreadable, bad MOF or JSON) as\n"
+          "`FILE:LINE:COL: NAME: message` (0:0 when there is no position).\n"
+          "Exit status: 0 success (eval: match or no match), 1 an error was\n"
+          "reported, 2 usage error.\n");
 }
 
 /* Parses options after the subcommand. Returns 0, or an exit code. */

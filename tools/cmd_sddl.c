@@ -206,7 +206,7 @@ static wes_hresult_t parse_mapping(const char *s, wes_generic_mapping_t *m,
     if (parse_u32(s + pos, end - pos, &v[i]) != 0 || (i < 3 && end >= len) ||
         (i == 3 && end != len)) {
       set_err(err, WES_E_INVALID_PARAMETER, pos + 1,
-              "--mapping is GR,GW,GX,GA: four numbers, or 'wmi'");
+              "expected GR,GW,GX,GA: four numbers, or 'wmi'");
       return WES_E_INVALID_PARAMETER;
     }
     pos = end + 1;
@@ -338,7 +338,7 @@ int wes_cmd_sddl(int argc, char **argv) {
     uint32_t desired = 0, granted = 0;
     if (parse_u32(desired_s, strlen(desired_s), &desired) != 0) {
       set_err(&err, WES_E_INVALID_PARAMETER, 1,
-              "--desired is a number (0x hex or decimal)");
+              "expected a 32-bit number (0x hex or decimal)");
       report("--desired", WES_E_INVALID_PARAMETER, &err);
       wes_sd_unref(sd);
       return WES_EXIT_ERROR;

@@ -5,12 +5,45 @@
 
 #include "wes_tool.h"
 
+/* Prints `FILE:0:0: NAME: strerror` for a failed open or read, with the
+ * code that fits the errno value. */
+static void print_file_error(const char *path, int e) {
+  wes_error_t err;
+  wes_hresult_t hr;
+  switch (e) {
+  case ENOENT:
+  case ENOTDIR:
+    hr = WES_E_NOT_FOUND;
+    break;
+  case EACCES:
+  case EPERM:
+  case EROFS:
+    hr = WES_E_ACCESS_DENIED;
+    break;
+  case ENOMEM:
+    hr = WES_E_OUT_OF_MEMORY;
+    break;
+  default:
+    hr = WES_E_FAILED;
+    break;
+  }
+  wes_error_clear(&err);
+  err.code = hr;
+  err.sys_error = e;
+  snprintf(err.text, sizeof(err.text), "%s",
+           e != 0 ? strerror(e) : "read error");
+  wes_tool_print_error(path, hr, &err);
+}
+
 char *wes_tool_read_file(const char *path, size_t *ret_len) {
-  FILE *f = fopen(path, "rb");
+  FILE *f;
   char *buf = NULL;
   size_t len = 0, cap = 0;
+  int e = 0;
+  errno = 0;
+  f = fopen(path, "rb");
   if (f == NULL) {
-    fprintf(stderr, "wes: %s: %s\n", path, strerror(errno));
+    print_file_error(path, errno);
     return NULL;
   }
   for (;;) {
@@ -22,19 +55,21 @@ char *wes_tool_read_file(const char *path, size_t *ret_len) {
       if (p == NULL) {
         free(buf);
         fclose(f);
-        fprintf(stderr, "wes: %s: out of memory\n", path);
+        print_file_error(path, ENOMEM);
         return NULL;
       }
       buf = p;
     }
+    errno = 0;
     n = fread(buf + len, 1, cap - len, f);
+    e = errno;
     len += n;
     if (n == 0) {
       break;
     }
   }
   if (ferror(f)) {
-    fprintf(stderr, "wes: %s: %s\n", path, strerror(errno));
+    print_file_error(path, e);
     free(buf);
     fclose(f);
     return NULL;
@@ -49,8 +84,8 @@ char *wes_tool_read_file(const char *path, size_t *ret_len) {
 
 void wes_tool_print_error(const char *file, wes_hresult_t hr,
                           const wes_error_t *err) {
-  const char *text = (err != NULL && err->text[0] != '\0') ? err->text
-                                                            : wes_strerror(hr);
+  const char *text =
+      (err != NULL && err->text[0] != '\0') ? err->text : wes_strerror(hr);
   fprintf(stderr, "%s:%u:%u: %s: %s\n", file != NULL ? file : "<input>",
           err != NULL ? err->line : 0, err != NULL ? err->column : 0,
           wes_err_name(hr), text);

@@ -13,10 +13,13 @@ typedef struct {
 
 static const command_t commands[] = {
 #ifdef WES_HAVE_CMD_MOF
-    {"mof", wes_cmd_mof, "mof check FILE...      compile MOF files, list classes"},
+    {"mof", wes_cmd_mof,
+     "mof check FILE...      compile MOF files, list classes"},
 #endif
 #ifdef WES_HAVE_CMD_CLASS
-    {"class", wes_cmd_class, "class show NAME        show a class as MOF"},
+    {"class", wes_cmd_class,
+     "class show NAME        show a class as MOF\n"
+     "  class list             list the classes with their superclasses"},
 #endif
 #ifdef WES_HAVE_CMD_OBJECT
     {"object", wes_cmd_object, "object render          JSON event -> MOF text"},
@@ -25,13 +28,17 @@ static const command_t commands[] = {
     {"query", wes_cmd_query, "query parse|check|explain|eval  WQL queries"},
 #endif
 #ifdef WES_HAVE_CMD_SID
-    {"sid", wes_cmd_sid, "sid SID|ALIAS          canonical SID text"},
+    {"sid", wes_cmd_sid,
+     "sid SID|ALIAS          canonical SID text\n"
+     "  sid --from-hex HEX     canonical text of a binary SID"},
 #endif
 #ifdef WES_HAVE_CMD_SDDL
-    {"sddl", wes_cmd_sddl, "sddl canon|hex|from-hex|access  security descriptors"},
+    {"sddl", wes_cmd_sddl,
+     "sddl canon|hex|from-hex|access  security descriptors"},
 #endif
 #ifdef WES_HAVE_CMD_WATCH
-    {"watch", wes_cmd_watch, "watch 'WQL'            print events as they arrive"},
+    {"watch", wes_cmd_watch,
+     "watch 'WQL'            print events as they arrive"},
 #endif
     {NULL, NULL, NULL},
 };

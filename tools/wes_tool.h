@@ -17,7 +17,8 @@ typedef int (*wes_tool_cmd_fn)(int argc, char **argv);
 
 /*
  * Reads a whole file into a NUL-terminated buffer (free with free()).
- * Returns NULL and prints "wes: PATH: strerror" on failure.
+ * Returns NULL and prints "PATH:0:0: NAME: strerror" on failure, NAME
+ * chosen from errno (WBEM_E_NOT_FOUND, WBEM_E_ACCESS_DENIED, ...).
  */
 char *wes_tool_read_file(const char *path, size_t *ret_len);
 

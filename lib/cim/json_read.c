@@ -5,13 +5,11 @@
  * the line:column of every value (depth-bounded, so recursion is bounded),
  * then the tree is converted against the classes of a namespace.
  */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "render_internal.h"
-#include "wes/datetime.h"
 #include "wes/render.h"
 
 /*
@@ -151,25 +149,12 @@ static wes_hresult_t unexpected(parser_t *p, const char *expected) {
               expected, (unsigned)c);
 }
 
-static int hex_val(int c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 /* Reads "XXXX" after "\u"; returns the code unit or -1 (error set). */
 static long read_hex4(parser_t *p) {
   long v = 0;
   int i;
   for (i = 0; i < 4; i++) {
-    int h = hex_val(peek(p));
+    int h = wes__render_hex_val(peek(p));
     if (h < 0) {
       unexpected(p, "hexadecimal digit");
       return -1;
@@ -187,34 +172,13 @@ static long read_hex4(parser_t *p) {
  */
 static wes_hresult_t copy_utf8(parser_t *p, wes__buf_t *b) {
   const unsigned char *s = (const unsigned char *)p->text + p->pos;
-  size_t avail = p->len - p->pos, n, i;
   uint32_t cp;
-  if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-    n = 2;
-    cp = s[0] & 0x1Fu;
-  } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-    n = 3;
-    cp = s[0] & 0x0Fu;
-  } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-    n = 4;
-    cp = s[0] & 0x07u;
-  } else {
-    return perr(p, WES_E_INVALID_SYNTAX, "invalid UTF-8 byte 0x%02X",
-                (unsigned)s[0]);
-  }
-  if (avail < n) {
-    return perr(p, WES_E_INVALID_SYNTAX, "truncated UTF-8 sequence");
-  }
-  for (i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) {
-      return perr(p, WES_E_INVALID_SYNTAX, "invalid UTF-8 sequence");
-    }
-    cp = (cp << 6) | (s[i] & 0x3Fu);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
+  size_t n = wes__render_utf8_decode(s, p->len - p->pos, &cp), i;
+  if (n == 0) {
     return perr(p, WES_E_INVALID_SYNTAX,
-                "invalid UTF-8 (overlong, surrogate or above U+10FFFF)");
+                "invalid UTF-8 sequence at byte 0x%02X (overlong, "
+                "surrogate, above U+10FFFF or truncated)",
+                (unsigned)s[0]);
   }
   wes__buf_append(b, (const char *)s, n);
   for (i = 0; i < n; i++) {
@@ -403,9 +367,35 @@ static wes_hresult_t parse_literal(parser_t *p, const char *word, int kind,
 
 static wes_hresult_t parse_value(parser_t *p, jnode_t *n, int depth);
 
+/*
+ * After an element or member: consumes ',' (sets *more) or the closing
+ * `close` character (clears *more). A trailing comma and anything else
+ * are syntax errors about `what` ("array" or "object").
+ */
+static wes_hresult_t list_next(parser_t *p, int close, const char *what,
+                               bool *more) {
+  skip_ws(p);
+  if (peek(p) == ',') {
+    advance(p);
+    skip_ws(p);
+    if (peek(p) == close) {
+      return perr(p, WES_E_INVALID_SYNTAX, "trailing comma in %s", what);
+    }
+    *more = true;
+    return WES_S_OK;
+  }
+  if (peek(p) == close) {
+    advance(p);
+    *more = false;
+    return WES_S_OK;
+  }
+  return unexpected(p, close == ']' ? "',' or ']'" : "',' or '}'");
+}
+
 static wes_hresult_t parse_array(parser_t *p, jnode_t *n, int depth) {
   size_t cap = 0;
   wes_hresult_t hr;
+  bool more = true;
   n->kind = J_ARRAY;
   n->u.arr.items = NULL;
   n->u.arr.n = 0;
@@ -415,45 +405,31 @@ static wes_hresult_t parse_array(parser_t *p, jnode_t *n, int depth) {
     advance(p);
     return WES_S_OK;
   }
-  for (;;) {
-    jnode_t *item;
-    if (n->u.arr.n == cap) {
-      size_t ncap = cap == 0 ? 4 : cap * 2;
-      jnode_t *ni = wes__realloc(n->u.arr.items, ncap * sizeof(*ni));
-      if (ni == NULL) {
-        return perr(p, WES_E_OUT_OF_MEMORY, "out of memory");
-      }
-      n->u.arr.items = ni;
-      cap = ncap;
+  while (more) {
+    jnode_t *ni = wes__render_grow(n->u.arr.items, &cap, n->u.arr.n,
+                                   sizeof(*ni));
+    if (ni == NULL) {
+      return perr(p, WES_E_OUT_OF_MEMORY, "out of memory");
     }
+    n->u.arr.items = ni;
     skip_ws(p);
     /* Parse in place so that a failure leaves the partial item owned by
      * the array (node_free releases it). */
-    item = &n->u.arr.items[n->u.arr.n++];
-    hr = parse_value(p, item, depth + 1);
+    hr = parse_value(p, &n->u.arr.items[n->u.arr.n++], depth + 1);
+    if (WES_SUCCEEDED(hr)) {
+      hr = list_next(p, ']', "array", &more);
+    }
     if (WES_FAILED(hr)) {
       return hr;
     }
-    skip_ws(p);
-    if (peek(p) == ',') {
-      advance(p);
-      skip_ws(p);
-      if (peek(p) == ']') {
-        return perr(p, WES_E_INVALID_SYNTAX, "trailing comma in array");
-      }
-      continue;
-    }
-    if (peek(p) == ']') {
-      advance(p);
-      return WES_S_OK;
-    }
-    return unexpected(p, "',' or ']'");
   }
+  return WES_S_OK;
 }
 
 static wes_hresult_t parse_object(parser_t *p, jnode_t *n, int depth) {
   size_t cap = 0;
   wes_hresult_t hr;
+  bool more = true;
   n->kind = J_OBJECT;
   n->u.obj.m = NULL;
   n->u.obj.n = 0;
@@ -463,20 +439,16 @@ static wes_hresult_t parse_object(parser_t *p, jnode_t *n, int depth) {
     advance(p);
     return WES_S_OK;
   }
-  for (;;) {
+  while (more) {
     jmember_t *m;
     if (peek(p) != '"') {
       return unexpected(p, "string (member name)");
     }
-    if (n->u.obj.n == cap) {
-      size_t ncap = cap == 0 ? 4 : cap * 2;
-      jmember_t *nm = wes__realloc(n->u.obj.m, ncap * sizeof(*nm));
-      if (nm == NULL) {
-        return perr(p, WES_E_OUT_OF_MEMORY, "out of memory");
-      }
-      n->u.obj.m = nm;
-      cap = ncap;
+    m = wes__render_grow(n->u.obj.m, &cap, n->u.obj.n, sizeof(*m));
+    if (m == NULL) {
+      return perr(p, WES_E_OUT_OF_MEMORY, "out of memory");
     }
+    n->u.obj.m = m;
     m = &n->u.obj.m[n->u.obj.n];
     m->line = p->line;
     m->col = p->col;
@@ -493,24 +465,14 @@ static wes_hresult_t parse_object(parser_t *p, jnode_t *n, int depth) {
     advance(p);
     skip_ws(p);
     hr = parse_value(p, &m->value, depth + 1);
+    if (WES_SUCCEEDED(hr)) {
+      hr = list_next(p, '}', "object", &more);
+    }
     if (WES_FAILED(hr)) {
       return hr;
     }
-    skip_ws(p);
-    if (peek(p) == ',') {
-      advance(p);
-      skip_ws(p);
-      if (peek(p) == '}') {
-        return perr(p, WES_E_INVALID_SYNTAX, "trailing comma in object");
-      }
-      continue;
-    }
-    if (peek(p) == '}') {
-      advance(p);
-      return WES_S_OK;
-    }
-    return unexpected(p, "',' or '}'");
   }
+  return WES_S_OK;
 }
 
 /* Parses one value at p->pos (whitespace skipped) into *n. On failure *n
@@ -628,7 +590,7 @@ static int parse_integer_text(const char *s, size_t len, bool allow_hex,
     return 0;
   }
   for (; i < len; i++) {
-    int d = base == 16 ? hex_val((unsigned char)s[i])
+    int d = base == 16 ? wes__render_hex_val((unsigned char)s[i])
                        : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
     if (d < 0) {
       return 0;
@@ -643,65 +605,14 @@ static int parse_integer_text(const char *s, size_t len, bool allow_hex,
   return 1;
 }
 
-typedef struct {
-  int64_t min;
-  uint64_t max;
-} int_range_t;
-
-static int_range_t int_range(wes_cimtype_t base) {
-  int_range_t r;
-  switch (base) {
-  case WES_CIM_SINT8:
-    r.min = INT8_MIN;
-    r.max = INT8_MAX;
-    break;
-  case WES_CIM_UINT8:
-    r.min = 0;
-    r.max = UINT8_MAX;
-    break;
-  case WES_CIM_SINT16:
-    r.min = INT16_MIN;
-    r.max = INT16_MAX;
-    break;
-  case WES_CIM_UINT16:
-  case WES_CIM_CHAR16:
-    r.min = 0;
-    r.max = UINT16_MAX;
-    break;
-  case WES_CIM_SINT32:
-    r.min = INT32_MIN;
-    r.max = INT32_MAX;
-    break;
-  case WES_CIM_UINT32:
-    r.min = 0;
-    r.max = UINT32_MAX;
-    break;
-  case WES_CIM_SINT64:
-    r.min = INT64_MIN;
-    r.max = INT64_MAX;
-    break;
-  default:
-    r.min = 0;
-    r.max = UINT64_MAX;
-    break;
-  }
-  return r;
-}
-
-static bool is_signed(wes_cimtype_t base) {
-  return base == WES_CIM_SINT8 || base == WES_CIM_SINT16 ||
-         base == WES_CIM_SINT32 || base == WES_CIM_SINT64;
-}
-
-/* An integer of type `base` from a JSON number (or, for 64-bit types, a
- * string of digits). Signed results in *ret_s, unsigned in *ret_u. */
+/* An integer of type `base` (or char16) from a JSON number (or, for
+ * 64-bit types, a string of digits) into v->u.sint, v->u.uint or
+ * v->u.char16. */
 static wes_hresult_t to_integer(reader_t *r, const jnode_t *n,
-                                wes_cimtype_t base, int64_t *ret_s,
-                                uint64_t *ret_u) {
+                                wes_cimtype_t base, wes_value_t *v) {
   uint64_t mag = 0;
   bool neg = false;
   int ok;
-  int_range_t range = int_range(base);
   bool wide = base == WES_CIM_SINT64 || base == WES_CIM_UINT64;
   const char *tname = wes_cimtype_name(base);
   if (n->kind == J_NUMBER) {
@@ -722,19 +633,9 @@ static wes_hresult_t to_integer(reader_t *r, const jnode_t *n,
                 wide ? "a number or a string of digits" : "a number",
                 kind_name(n->kind));
   }
-  if (neg && mag == 0) {
-    neg = false; /* "-0" */
-  }
-  if (ok < 0 || (!neg && mag > range.max) ||
-      (neg && (range.min == 0 || mag - 1 > (uint64_t)(-(range.min + 1))))) {
+  if (ok < 0 || !wes__render_int_set(v, base, mag, neg)) {
     return nerr(r, n, WES_E_VALUE_OUT_OF_RANGE, "value out of range for %s",
                 tname);
-  }
-  if (is_signed(base)) {
-    /* mag - 1 <= INT64_MAX here, so this cannot overflow. */
-    *ret_s = neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
-  } else {
-    *ret_u = mag;
   }
   return WES_S_OK;
 }
@@ -744,11 +645,13 @@ static wes_hresult_t to_real(reader_t *r, const jnode_t *n, bool is32,
   double v;
   const char *tname = is32 ? "real32" : "real64";
   if (n->kind == J_STRING) {
-    if (strcmp(n->u.str.s, "NaN") == 0) {
+    /* The exact texts only: "NaN\u0000x" is not "NaN". */
+    bool whole = strlen(n->u.str.s) == n->u.str.len;
+    if (whole && strcmp(n->u.str.s, "NaN") == 0) {
       *ret = NAN;
-    } else if (strcmp(n->u.str.s, "Infinity") == 0) {
+    } else if (whole && strcmp(n->u.str.s, "Infinity") == 0) {
       *ret = INFINITY;
-    } else if (strcmp(n->u.str.s, "-Infinity") == 0) {
+    } else if (whole && strcmp(n->u.str.s, "-Infinity") == 0) {
       *ret = -INFINITY;
     } else {
       return nerr(r, n, WES_E_TYPE_MISMATCH,
@@ -765,7 +668,7 @@ static wes_hresult_t to_real(reader_t *r, const jnode_t *n, bool is32,
   if (!wes__render_parse_real(n->u.num.text, n->u.num.len, &v)) {
     return nerr(r, n, WES_E_OUT_OF_MEMORY, "out of memory");
   }
-  if (!isfinite(v) || (is32 && (v > FLT_MAX || v < -FLT_MAX))) {
+  if (!isfinite(v) || (is32 && !wes__render_real32_fits(v))) {
     return nerr(r, n, WES_E_VALUE_OUT_OF_RANGE, "value out of range for %s",
                 tname);
   }
@@ -786,47 +689,33 @@ static wes_hresult_t to_text(reader_t *r, const jnode_t *n, wes_cimtype_t base,
                 tname);
   }
   if (base == WES_CIM_DATETIME) {
-    wes_datetime_t dt;
     wes_error_t derr;
-    wes_hresult_t hr = wes_datetime_parse(n->u.str.s, &dt, &derr);
+    wes_hresult_t hr = wes__render_check_datetime(n->u.str.s, &derr);
     if (WES_FAILED(hr)) {
-      return nerr(r, n,
-                  hr == WES_E_VALUE_OUT_OF_RANGE ? WES_E_VALUE_OUT_OF_RANGE
-                                                 : WES_E_TYPE_MISMATCH,
-                  "bad datetime: %s", derr.text);
+      return nerr(r, n, hr, "bad datetime: %s", derr.text);
     }
   }
   *ret = n->u.str.s;
   return WES_S_OK;
 }
 
-static wes_hresult_t to_char16(reader_t *r, const jnode_t *n, uint16_t *ret) {
+static wes_hresult_t to_char16(reader_t *r, const jnode_t *n,
+                               wes_value_t *v) {
   if (n->kind == J_NUMBER) {
-    int64_t s = 0;
-    uint64_t u = 0;
-    wes_hresult_t hr = to_integer(r, n, WES_CIM_CHAR16, &s, &u);
-    if (WES_SUCCEEDED(hr)) {
-      *ret = (uint16_t)u;
-    }
-    return hr;
+    return to_integer(r, n, WES_CIM_CHAR16, v);
   }
   if (n->kind == J_STRING) {
-    const unsigned char *s = (const unsigned char *)n->u.str.s;
     uint32_t cp = 0;
-    size_t len = n->u.str.len;
-    /* The string is valid UTF-8: decode exactly one code point. */
-    if (len == 1) {
-      cp = s[0];
-    } else if (len == 2 && s[0] >= 0xC0 && s[0] < 0xE0) {
-      cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-    } else if (len == 3 && s[0] >= 0xE0 && s[0] < 0xF0) {
-      cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-    } else {
+    /* The string is valid UTF-8: it must hold exactly one code point. */
+    if (n->u.str.len == 0 ||
+        wes__render_utf8_decode((const unsigned char *)n->u.str.s,
+                                n->u.str.len, &cp) != n->u.str.len ||
+        cp > 0xFFFF) {
       return nerr(r, n, WES_E_VALUE_OUT_OF_RANGE,
                   "char16 expects one character of the Basic Multilingual "
                   "Plane");
     }
-    *ret = (uint16_t)cp;
+    v->u.char16 = (uint16_t)cp;
     return WES_S_OK;
   }
   return nerr(r, n, WES_E_TYPE_MISMATCH,
@@ -839,17 +728,16 @@ static wes_hresult_t build_object(reader_t *r, const jnode_t *n,
                                   wes_object_t **ret_obj);
 
 /*
- * Converts one element (or a scalar) of base type `base` into the array
- * element layout at `out`. Objects are built (new references).
+ * Converts one array element or scalar of the property's base type into
+ * *v (type the base type; texts borrowed from the tree; objects built as
+ * new references).
  */
-static wes_hresult_t to_elem(reader_t *r, const jnode_t *n,
-                             const wes__property_t *p, uint32_t nesting,
-                             void *out) {
+static wes_hresult_t to_scalar(reader_t *r, const jnode_t *n,
+                               const wes__property_t *p, uint32_t nesting,
+                               wes_value_t *v) {
   wes_cimtype_t base = WES_CIM_BASETYPE(p->type);
-  int64_t s = 0;
-  uint64_t u = 0;
-  double d = 0;
-  wes_hresult_t hr;
+  memset(v, 0, sizeof(*v));
+  v->type = base;
   if (n->kind == J_NULL) {
     return nerr(r, n, WES_E_TYPE_MISMATCH, "array elements cannot be null");
   }
@@ -862,65 +750,26 @@ static wes_hresult_t to_elem(reader_t *r, const jnode_t *n,
   case WES_CIM_UINT16:
   case WES_CIM_UINT32:
   case WES_CIM_UINT64:
-    hr = to_integer(r, n, base, &s, &u);
-    if (WES_FAILED(hr)) {
-      return hr;
-    }
-    switch (base) {
-    case WES_CIM_SINT8:
-      *(int8_t *)out = (int8_t)s;
-      break;
-    case WES_CIM_SINT16:
-      *(int16_t *)out = (int16_t)s;
-      break;
-    case WES_CIM_SINT32:
-      *(int32_t *)out = (int32_t)s;
-      break;
-    case WES_CIM_SINT64:
-      *(int64_t *)out = s;
-      break;
-    case WES_CIM_UINT8:
-      *(uint8_t *)out = (uint8_t)u;
-      break;
-    case WES_CIM_UINT16:
-      *(uint16_t *)out = (uint16_t)u;
-      break;
-    case WES_CIM_UINT32:
-      *(uint32_t *)out = (uint32_t)u;
-      break;
-    default:
-      *(uint64_t *)out = u;
-      break;
-    }
-    return WES_S_OK;
+    return to_integer(r, n, base, v);
   case WES_CIM_REAL32:
-    hr = to_real(r, n, true, &d);
-    if (WES_SUCCEEDED(hr)) {
-      *(float *)out = (float)d;
-    }
-    return hr;
   case WES_CIM_REAL64:
-    hr = to_real(r, n, false, &d);
-    if (WES_SUCCEEDED(hr)) {
-      *(double *)out = d;
-    }
-    return hr;
+    return to_real(r, n, base == WES_CIM_REAL32, &v->u.real);
   case WES_CIM_BOOLEAN:
     if (n->kind != J_TRUE && n->kind != J_FALSE) {
       return nerr(r, n, WES_E_TYPE_MISMATCH,
                   "boolean expects true or false, found %s",
                   kind_name(n->kind));
     }
-    *(uint8_t *)out = n->kind == J_TRUE ? 1 : 0;
+    v->u.boolean = n->kind == J_TRUE;
     return WES_S_OK;
   case WES_CIM_CHAR16:
-    return to_char16(r, n, (uint16_t *)out);
+    return to_char16(r, n, v);
   case WES_CIM_STRING:
   case WES_CIM_DATETIME:
   case WES_CIM_REFERENCE:
-    return to_text(r, n, base, (const char **)out);
+    return to_text(r, n, base, &v->u.str);
   case WES_CIM_OBJECT:
-    return build_object(r, n, p->class_ref, nesting + 1, (wes_object_t **)out);
+    return build_object(r, n, p->class_ref, nesting + 1, &v->u.object);
   default:
     return nerr(r, n, WES_E_TYPE_MISMATCH, "property type %s cannot be read",
                 wes_cimtype_name(base));
@@ -1003,7 +852,9 @@ static wes_hresult_t set_property(reader_t *r, wes_object_t *obj,
                     "unexpected member \"%.60s\" in a typed value", m->key);
       }
     }
-    if (n->u.obj.n != 2) {
+    vn = member(n, "value");
+    if (n->u.obj.n != 2 || vn == NULL) {
+      /* vn is NULL for {"type":..,"type":..} */
       return nerr(r, n, WES_E_INVALID_SYNTAX,
                   "a typed value needs exactly \"type\" and \"value\"");
     }
@@ -1011,7 +862,6 @@ static wes_hresult_t set_property(reader_t *r, wes_object_t *obj,
     if (WES_FAILED(hr)) {
       return hr;
     }
-    vn = member(n, "value");
   }
   if (vn->kind == J_NULL) {
     v.is_null = 1;
@@ -1030,7 +880,8 @@ static wes_hresult_t set_property(reader_t *r, wes_object_t *obj,
       }
     }
     for (i = 0; i < count; i++) {
-      hr = to_elem(r, &vn->u.arr.items[i], p, nesting, (char *)data + i * esz);
+      wes_value_t ev;
+      hr = to_scalar(r, &vn->u.arr.items[i], p, nesting, &ev);
       if (WES_FAILED(hr)) {
         if (base == WES_CIM_OBJECT) {
           release_objects(data, i);
@@ -1038,73 +889,16 @@ static wes_hresult_t set_property(reader_t *r, wes_object_t *obj,
         wes__free(data);
         return hr;
       }
+      wes__render_elem_put(base, data, i, &ev);
     }
     v.u.array.data = data;
     v.u.array.count = count;
   } else {
-    union {
-      int8_t s8;
-      uint8_t u8;
-      int16_t s16;
-      uint16_t u16;
-      int32_t s32;
-      uint32_t u32;
-      int64_t s64;
-      uint64_t u64;
-      float f;
-      double d;
-      const char *str;
-      wes_object_t *obj;
-    } e;
-    memset(&e, 0, sizeof(e));
-    hr = to_elem(r, vn, p, nesting, &e);
+    hr = to_scalar(r, vn, p, nesting, &v);
     if (WES_FAILED(hr)) {
       return hr;
     }
-    switch (base) {
-    case WES_CIM_SINT8:
-      v.u.sint = e.s8;
-      break;
-    case WES_CIM_SINT16:
-      v.u.sint = e.s16;
-      break;
-    case WES_CIM_SINT32:
-      v.u.sint = e.s32;
-      break;
-    case WES_CIM_SINT64:
-      v.u.sint = e.s64;
-      break;
-    case WES_CIM_UINT8:
-      v.u.uint = e.u8;
-      break;
-    case WES_CIM_UINT16:
-      v.u.uint = e.u16;
-      break;
-    case WES_CIM_UINT32:
-      v.u.uint = e.u32;
-      break;
-    case WES_CIM_UINT64:
-      v.u.uint = e.u64;
-      break;
-    case WES_CIM_REAL32:
-      v.u.real = e.f;
-      break;
-    case WES_CIM_REAL64:
-      v.u.real = e.d;
-      break;
-    case WES_CIM_BOOLEAN:
-      v.u.boolean = e.u8;
-      break;
-    case WES_CIM_CHAR16:
-      v.u.char16 = e.u16;
-      break;
-    case WES_CIM_OBJECT:
-      v.u.object = e.obj;
-      break;
-    default:
-      v.u.str = e.str;
-      break;
-    }
+    v.type = p->type;
   }
   hr = wes_object_set(obj, p->name, &v);
   if (!v.is_null && base == WES_CIM_OBJECT) {

@@ -4,7 +4,6 @@
  * docs/json.md:
  *   {"class":"Name","properties":{"Prop":{"type":"uint32","value":5}}}
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,45 +13,11 @@
 typedef struct {
   wes__buf_t *b;
   uint32_t flags;
+  wes__render_fmt_t fmt; /* values; fmt.ctx points back here */
 } jw_t;
 
 static void put_json_string(wes__buf_t *b, const char *s) {
-  static const char hex[] = "0123456789abcdef";
-  wes__buf_putc(b, '"');
-  for (; *s != '\0'; s++) {
-    unsigned char c = (unsigned char)*s;
-    switch (c) {
-    case '"':
-      wes__buf_puts(b, "\\\"");
-      break;
-    case '\\':
-      wes__buf_puts(b, "\\\\");
-      break;
-    case '\n':
-      wes__buf_puts(b, "\\n");
-      break;
-    case '\t':
-      wes__buf_puts(b, "\\t");
-      break;
-    case '\r':
-      wes__buf_puts(b, "\\r");
-      break;
-    case '\b':
-      wes__buf_puts(b, "\\b");
-      break;
-    case '\f':
-      wes__buf_puts(b, "\\f");
-      break;
-    default:
-      if (c < 0x20) {
-        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-        wes__buf_append(b, esc, sizeof(esc));
-      } else {
-        wes__buf_putc(b, (char)c);
-      }
-    }
-  }
-  wes__buf_putc(b, '"');
+  wes__render_quoted(b, s, true);
 }
 
 static void newline(jw_t *w, int indent) {
@@ -71,16 +36,6 @@ static void put_key(jw_t *w, const char *key) {
   wes__buf_puts(w->b, (w->flags & WES_RENDER_PRETTY) != 0 ? ": " : ":");
 }
 
-static void put_json_real(wes__buf_t *b, double v, bool is32) {
-  if (isnan(v)) {
-    wes__buf_puts(b, "\"NaN\"");
-  } else if (isinf(v)) {
-    wes__buf_puts(b, v < 0 ? "\"-Infinity\"" : "\"Infinity\"");
-  } else {
-    wes__render_real(b, v, is32);
-  }
-}
-
 static void put_json_char16(wes__buf_t *b, uint16_t c) {
   if (c >= 0xD800 && c <= 0xDFFF) {
     /* A lone UTF-16 surrogate has no UTF-8 form: write the code unit. */
@@ -96,120 +51,14 @@ static void put_json_char16(wes__buf_t *b, uint16_t c) {
 
 static void put_object(jw_t *w, const wes_object_t *obj, int indent);
 
-static void put_elem(jw_t *w, wes_cimtype_t base, const void *p, int indent) {
-  wes__buf_t *b = w->b;
-  switch (base) {
-  case WES_CIM_SINT8:
-    wes__buf_printf(b, "%d", (int)*(const int8_t *)p);
-    break;
-  case WES_CIM_UINT8:
-    wes__buf_printf(b, "%u", (unsigned)*(const uint8_t *)p);
-    break;
-  case WES_CIM_SINT16:
-    wes__buf_printf(b, "%d", (int)*(const int16_t *)p);
-    break;
-  case WES_CIM_UINT16:
-    wes__buf_printf(b, "%u", (unsigned)*(const uint16_t *)p);
-    break;
-  case WES_CIM_SINT32:
-    wes__buf_printf(b, "%ld", (long)*(const int32_t *)p);
-    break;
-  case WES_CIM_UINT32:
-    wes__buf_printf(b, "%lu", (unsigned long)*(const uint32_t *)p);
-    break;
-  case WES_CIM_SINT64:
-    wes__buf_printf(b, "\"%lld\"", (long long)*(const int64_t *)p);
-    break;
-  case WES_CIM_UINT64:
-    wes__buf_printf(b, "\"%llu\"", (unsigned long long)*(const uint64_t *)p);
-    break;
-  case WES_CIM_REAL32:
-    put_json_real(b, *(const float *)p, true);
-    break;
-  case WES_CIM_REAL64:
-    put_json_real(b, *(const double *)p, false);
-    break;
-  case WES_CIM_BOOLEAN:
-    wes__buf_puts(b, *(const uint8_t *)p ? "true" : "false");
-    break;
-  case WES_CIM_CHAR16:
-    put_json_char16(b, *(const uint16_t *)p);
-    break;
-  case WES_CIM_STRING:
-  case WES_CIM_DATETIME:
-  case WES_CIM_REFERENCE:
-    put_json_string(b, *(const char *const *)p);
-    break;
-  case WES_CIM_OBJECT:
-    put_object(w, *(const wes_object_t *const *)p, indent);
-    break;
-  default:
-    wes__buf_puts(b, "null");
-    break;
-  }
+static void fmt_object(const wes__render_fmt_t *f, wes__buf_t *b,
+                       const wes_object_t *obj, int indent) {
+  (void)b;
+  put_object(f->ctx, obj, indent);
 }
 
 static void put_value(jw_t *w, const wes_value_t *v, int indent) {
-  wes__buf_t *b = w->b;
-  wes_cimtype_t base = WES_CIM_BASETYPE(v->type);
-  if (v->is_null) {
-    wes__buf_puts(b, "null");
-    return;
-  }
-  if (WES_CIM_IS_ARRAY(v->type)) {
-    size_t i, esz = wes__cimtype_elem_size(base);
-    const char *data = v->u.array.data;
-    wes__buf_putc(b, '[');
-    for (i = 0; i < v->u.array.count; i++) {
-      if (i > 0) {
-        wes__buf_puts(b, (w->flags & WES_RENDER_PRETTY) != 0 ? ", " : ",");
-      }
-      put_elem(w, base, data + i * esz, indent);
-    }
-    wes__buf_putc(b, ']');
-    return;
-  }
-  switch (base) {
-  case WES_CIM_SINT8:
-  case WES_CIM_SINT16:
-  case WES_CIM_SINT32:
-    wes__buf_printf(b, "%lld", (long long)v->u.sint);
-    break;
-  case WES_CIM_UINT8:
-  case WES_CIM_UINT16:
-  case WES_CIM_UINT32:
-    wes__buf_printf(b, "%llu", (unsigned long long)v->u.uint);
-    break;
-  case WES_CIM_SINT64:
-    wes__buf_printf(b, "\"%lld\"", (long long)v->u.sint);
-    break;
-  case WES_CIM_UINT64:
-    wes__buf_printf(b, "\"%llu\"", (unsigned long long)v->u.uint);
-    break;
-  case WES_CIM_REAL32:
-    put_json_real(b, v->u.real, true);
-    break;
-  case WES_CIM_REAL64:
-    put_json_real(b, v->u.real, false);
-    break;
-  case WES_CIM_BOOLEAN:
-    wes__buf_puts(b, v->u.boolean ? "true" : "false");
-    break;
-  case WES_CIM_CHAR16:
-    put_json_char16(b, v->u.char16);
-    break;
-  case WES_CIM_STRING:
-  case WES_CIM_DATETIME:
-  case WES_CIM_REFERENCE:
-    put_json_string(b, v->u.str);
-    break;
-  case WES_CIM_OBJECT:
-    put_object(w, v->u.object, indent);
-    break;
-  default:
-    wes__buf_puts(b, "null");
-    break;
-  }
+  wes__render_value(&w->fmt, w->b, v, indent);
 }
 
 /* "system":{...}: the system properties as bare values. */
@@ -298,6 +147,19 @@ WES_API wes_hresult_t wes_object_to_json(const wes_object_t *obj,
   wes__buf_init(&b);
   w.b = &b;
   w.flags = flags;
+  w.fmt.array_open = "[";
+  w.fmt.array_sep = (flags & WES_RENDER_PRETTY) != 0 ? ", " : ",";
+  w.fmt.array_close = "]";
+  w.fmt.true_text = "true";
+  w.fmt.false_text = "false";
+  w.fmt.null_text = "null";
+  w.fmt.nan_text = "\"NaN\"";
+  w.fmt.inf_text = "\"Infinity\"";
+  w.fmt.neg_inf_text = "\"-Infinity\"";
+  w.fmt.put_string = put_json_string;
+  w.fmt.put_char16 = put_json_char16;
+  w.fmt.put_object = fmt_object;
+  w.fmt.ctx = &w;
   put_object(&w, obj, 0);
   if ((flags & WES_RENDER_PRETTY) != 0) {
     wes__buf_putc(&b, '\n');

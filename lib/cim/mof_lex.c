@@ -5,14 +5,12 @@
  * `//` and `/ * * /` comments. Positions are 1-based lines and columns;
  * columns count characters (UTF-8 code points), a tab counts as one.
  */
-#include <float.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "mof_internal.h"
+#include "render_internal.h"
 
 void wes__mof_lex_init(wes__mof_lexer_t *lx, const char *text, size_t len) {
   lx->text = text;
@@ -55,94 +53,16 @@ static bool is_ident_char(int c) {
 
 static bool is_digit(int c) { return c >= '0' && c <= '9'; }
 
-static int hex_val(int c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-/*
- * Length of the valid UTF-8 sequence at s (n bytes available) and its code
- * point, or 0 when invalid (overlong, surrogate, > U+10FFFF, truncated).
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
-  uint32_t c;
-  size_t len, i;
-  if (n == 0) {
-    return 0;
-  }
-  if (s[0] < 0x80) {
-    *cp = s[0];
-    return 1;
-  } else if ((s[0] & 0xE0u) == 0xC0u) {
-    len = 2;
-    c = s[0] & 0x1Fu;
-  } else if ((s[0] & 0xF0u) == 0xE0u) {
-    len = 3;
-    c = s[0] & 0x0Fu;
-  } else if ((s[0] & 0xF8u) == 0xF0u) {
-    len = 4;
-    c = s[0] & 0x07u;
-  } else {
-    return 0;
-  }
-  if (n < len) {
-    return 0;
-  }
-  for (i = 1; i < len; i++) {
-    if ((s[i] & 0xC0u) != 0x80u) {
-      return 0;
-    }
-    c = (c << 6) | (s[i] & 0x3Fu);
-  }
-  if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
-      (len == 4 && c < 0x10000) || c > 0x10FFFF ||
-      (c >= 0xD800 && c <= 0xDFFF)) {
-    return 0;
-  }
-  *cp = c;
-  return len;
-}
-
-static void utf8_encode(wes__buf_t *buf, uint32_t cp) {
-  char out[4];
-  size_t n;
-  if (cp < 0x80) {
-    out[0] = (char)cp;
-    n = 1;
-  } else if (cp < 0x800) {
-    out[0] = (char)(0xC0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3F));
-    n = 2;
-  } else if (cp < 0x10000) {
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    n = 3;
-  } else {
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    n = 4;
-  }
-  wes__buf_append(buf, out, n);
-}
-
 /*
  * Scans one character of a string or char16 literal starting at lx->pos
  * (which is neither the closing quote nor a line end). Sets *cp to the
- * character's code point. Returns WES_S_OK or WES_E_INVALID_SYNTAX.
+ * character's code point. A \x escape may give U+0000 or a lone
+ * surrogate only in a char16 literal (code_unit), which holds any UTF-16
+ * code unit; a string cannot hold them. Returns WES_S_OK or
+ * WES_E_INVALID_SYNTAX.
  */
-static wes_hresult_t scan_lit_char(wes__mof_lexer_t *lx, uint32_t *cp,
-                                   wes_error_t *err) {
+static wes_hresult_t scan_lit_char(wes__mof_lexer_t *lx, bool code_unit,
+                                   uint32_t *cp, wes_error_t *err) {
   uint32_t line = lx->line, col = lx->col;
   int c = peek_at(lx, 0);
   if (c == '\\') {
@@ -174,8 +94,8 @@ static wes_hresult_t scan_lit_char(wes__mof_lexer_t *lx, uint32_t *cp,
       uint32_t v = 0;
       int digits = 0;
       advance(lx);
-      while (digits < 4 && hex_val(peek_at(lx, 0)) >= 0) {
-        v = (v << 4) | (uint32_t)hex_val(peek_at(lx, 0));
+      while (digits < 4 && wes__render_hex_val(peek_at(lx, 0)) >= 0) {
+        v = (v << 4) | (uint32_t)wes__render_hex_val(peek_at(lx, 0));
         advance(lx);
         digits++;
       }
@@ -183,7 +103,7 @@ static wes_hresult_t scan_lit_char(wes__mof_lexer_t *lx, uint32_t *cp,
         return wes__error(err, WES_E_INVALID_SYNTAX, line, col,
                           "expected hex digits after '\\%c'", e);
       }
-      if (v == 0 || (v >= 0xD800 && v <= 0xDFFF)) {
+      if (!code_unit && (v == 0 || (v >= 0xD800 && v <= 0xDFFF))) {
         return wes__error(err, WES_E_INVALID_SYNTAX, line, col,
                           "escape '\\%c%X' is not a valid character", e,
                           (unsigned)v);
@@ -202,8 +122,8 @@ static wes_hresult_t scan_lit_char(wes__mof_lexer_t *lx, uint32_t *cp,
     advance(lx);
     return WES_S_OK;
   } else {
-    size_t n = utf8_decode((const unsigned char *)lx->text + lx->pos,
-                           lx->len - lx->pos, cp);
+    size_t n = wes__render_utf8_decode(
+        (const unsigned char *)lx->text + lx->pos, lx->len - lx->pos, cp);
     size_t i;
     if (n == 0 || *cp == 0) {
       return wes__error(err, WES_E_INVALID_SYNTAX, line, col,
@@ -231,7 +151,7 @@ static wes_hresult_t scan_string(wes__mof_lexer_t *lx, wes__mof_tok_t *tok,
       return wes__error(err, WES_E_INVALID_SYNTAX, tok->line, tok->col,
                         "unterminated string literal");
     }
-    hr = scan_lit_char(lx, &cp, err);
+    hr = scan_lit_char(lx, false, &cp, err);
     if (WES_FAILED(hr)) {
       return hr;
     }
@@ -255,7 +175,7 @@ static wes_hresult_t scan_char(wes__mof_lexer_t *lx, wes__mof_tok_t *tok,
     return wes__error(err, WES_E_INVALID_SYNTAX, tok->line, tok->col,
                       "unterminated char16 literal");
   }
-  hr = scan_lit_char(lx, &cp, err);
+  hr = scan_lit_char(lx, true, &cp, err);
   if (WES_FAILED(hr)) {
     return hr;
   }
@@ -282,47 +202,13 @@ static void acc_digit(wes__mof_tok_t *tok, unsigned base, unsigned d) {
   tok->mag = tok->mag * base + d;
 }
 
-/* Converts text[0..n) (a MOF real) with strtod, independent of locale. */
+/* Converts text[0..n) (a MOF real), independent of the C locale. */
 static double parse_real(const char *text, size_t n) {
-  char tmp[128];
-  const char *dp = ".";
-  struct lconv *lc = localeconv();
-  size_t i, o = 0;
-  if (lc != NULL && lc->decimal_point != NULL && lc->decimal_point[0]) {
-    dp = lc->decimal_point;
+  double v;
+  if (!wes__render_parse_real(text, n, &v)) {
+    return HUGE_VAL; /* out of memory: reported as out of range */
   }
-  for (i = 0; i < n && o + 8 < sizeof(tmp); i++) {
-    if (text[i] == '.') {
-      size_t k;
-      for (k = 0; dp[k] != '\0' && o + 1 < sizeof(tmp); k++) {
-        tmp[o++] = dp[k];
-      }
-    } else {
-      tmp[o++] = text[i];
-    }
-  }
-  if (i < n) {
-    /* Very long literal: fall back to a heap copy. */
-    wes__buf_t b;
-    double v;
-    wes__buf_init(&b);
-    for (i = 0; i < n; i++) {
-      if (text[i] == '.') {
-        wes__buf_puts(&b, dp);
-      } else {
-        wes__buf_putc(&b, text[i]);
-      }
-    }
-    if (b.oom || b.data == NULL) {
-      wes__buf_free(&b);
-      return HUGE_VAL; /* reported as out of range */
-    }
-    v = strtod(b.data, NULL);
-    wes__buf_free(&b);
-    return v;
-  }
-  tmp[o] = '\0';
-  return strtod(tmp, NULL);
+  return v;
 }
 
 static wes_hresult_t scan_number(wes__mof_lexer_t *lx, wes__mof_tok_t *tok,
@@ -340,8 +226,8 @@ static wes_hresult_t scan_number(wes__mof_lexer_t *lx, wes__mof_tok_t *tok,
       (peek_at(lx, 1) == 'x' || peek_at(lx, 1) == 'X')) {
     advance(lx);
     advance(lx);
-    while (hex_val(peek_at(lx, 0)) >= 0) {
-      acc_digit(tok, 16, (unsigned)hex_val(peek_at(lx, 0)));
+    while (wes__render_hex_val(peek_at(lx, 0)) >= 0) {
+      acc_digit(tok, 16, (unsigned)wes__render_hex_val(peek_at(lx, 0)));
       advance(lx);
       ndigits++;
     }
@@ -521,10 +407,10 @@ wes_hresult_t wes__mof_string_decode(const wes__mof_tok_t *tok,
   wes__mof_lex_init(&lx, tok->start + 1, tok->len - 2);
   while (lx.pos < lx.len) {
     uint32_t cp = 0;
-    if (WES_FAILED(scan_lit_char(&lx, &cp, &err))) {
+    if (WES_FAILED(scan_lit_char(&lx, false, &cp, &err))) {
       return WES_E_INVALID_SYNTAX; /* not reached for lexer tokens */
     }
-    utf8_encode(buf, cp);
+    wes__render_put_utf8(buf, cp);
   }
   return buf->oom ? WES_E_OUT_OF_MEMORY : WES_S_OK;
 }

@@ -25,14 +25,13 @@
  * and is bounded by WES__MOF_MAX_DEPTH.
  */
 #include <errno.h>
-#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cim_internal.h"
 #include "mof_internal.h"
-#include "wes/datetime.h"
+#include "render_internal.h"
 
 struct wes_mof_result_s {
   wes_class_t **classes;
@@ -185,6 +184,34 @@ static wes_hresult_t take_ident(parser_t *p, const char *what, char **ret,
   return next(p);
 }
 
+/*
+ * After an item of a comma-separated list: consumes ',' (*more set) or
+ * the closing `close` (*more cleared); anything else fails with
+ * "expected <what>".
+ */
+static wes_hresult_t list_next(parser_t *p, int close, const char *what,
+                               bool *more) {
+  if (p->tok.kind != ',' && p->tok.kind != close) {
+    return unexpected(p, what);
+  }
+  *more = p->tok.kind == ',';
+  return next(p);
+}
+
+/* Consumes the current token and then the keyword `kw` that must follow
+ * it ("instance" "of", "#" "pragma"); `what` names it in the error. */
+static wes_hresult_t skip_then_keyword(parser_t *p, const char *kw,
+                                       const char *what) {
+  wes_hresult_t hr = next(p);
+  if (WES_FAILED(hr)) {
+    return hr;
+  }
+  if (!wes__mof_tok_is(&p->tok, kw)) {
+    return unexpected(p, what);
+  }
+  return next(p);
+}
+
 static wes_hresult_t enter(parser_t *p, uint32_t line, uint32_t col) {
   if (p->depth >= WES__MOF_MAX_DEPTH) {
     return perr(p, WES_E_QUOTA_VIOLATION, line, col,
@@ -225,25 +252,6 @@ static const qual_t *quals_find(const qual_list_t *q, const char *name) {
   return NULL;
 }
 
-/*
- * Makes room for element n of an array of `elem`-byte elements with
- * capacity *cap. Returns the (possibly moved) array, or NULL when out of
- * memory (the old array is then still valid).
- */
-static void *grow(void *arr, size_t *cap, size_t n, size_t elem) {
-  size_t ncap;
-  void *na;
-  if (n < *cap) {
-    return arr;
-  }
-  ncap = *cap == 0 ? 8 : *cap * 2;
-  na = wes__realloc(arr, ncap * elem);
-  if (na != NULL) {
-    *cap = ncap;
-  }
-  return na;
-}
-
 static const alias_t *alias_find(const parser_t *p, const char *name) {
   size_t i;
   for (i = 0; i < p->naliases; i++) {
@@ -267,6 +275,7 @@ static wes_hresult_t parse_value(parser_t *p, lit_t *out) {
   switch (p->tok.kind) {
   case '{': {
     size_t cap = 0;
+    bool more = true;
     hr = enter(p, p->tok.line, p->tok.col);
     if (WES_FAILED(hr)) {
       return hr;
@@ -276,33 +285,24 @@ static wes_hresult_t parse_value(parser_t *p, lit_t *out) {
     if (WES_FAILED(hr)) {
       return hr;
     }
-    if (p->tok.kind != '}') {
-      for (;;) {
-        lit_t *ni = grow(out->items, &cap, out->n, sizeof(lit_t));
-        if (ni == NULL) {
-          return oom(p);
-        }
-        out->items = ni;
-        hr = parse_value(p, &out->items[out->n]);
-        out->n++; /* a partly parsed element is freed with the rest */
-        if (WES_FAILED(hr)) {
-          return hr;
-        }
-        if (p->tok.kind == ',') {
-          hr = next(p);
-          if (WES_FAILED(hr)) {
-            return hr;
-          }
-          continue;
-        }
-        if (p->tok.kind != '}') {
-          return unexpected(p, "',' or '}' in an array value");
-        }
-        break;
+    if (p->tok.kind == '}') {
+      more = false;
+      hr = next(p);
+    }
+    while (more && WES_SUCCEEDED(hr)) {
+      lit_t *ni = wes__render_grow(out->items, &cap, out->n, sizeof(lit_t));
+      if (ni == NULL) {
+        return oom(p);
+      }
+      out->items = ni;
+      hr = parse_value(p, &out->items[out->n]);
+      out->n++; /* a partly parsed element is freed with the rest */
+      if (WES_SUCCEEDED(hr)) {
+        hr = list_next(p, '}', "',' or '}' in an array value", &more);
       }
     }
     p->depth--;
-    return next(p);
+    return hr;
   }
   case WES__MOF_TOK_INT:
     out->kind = LIT_INT;
@@ -362,14 +362,7 @@ static wes_hresult_t parse_value(parser_t *p, lit_t *out) {
       return next(p);
     }
     if (wes__mof_tok_is(&p->tok, "instance")) {
-      hr = next(p);
-      if (WES_FAILED(hr)) {
-        return hr;
-      }
-      if (!wes__mof_tok_is(&p->tok, "of")) {
-        return unexpected(p, "'of' after 'instance'");
-      }
-      hr = next(p);
+      hr = skip_then_keyword(p, "of", "'of' after 'instance'");
       if (WES_FAILED(hr)) {
         return hr;
       }
@@ -387,50 +380,10 @@ typedef struct conv_mem_s {
   void *data;
 } conv_mem_t;
 
-static bool int_fits(const lit_t *l, wes_cimtype_t t) {
-  int64_t lo = 0;
-  uint64_t hi = 0;
-  switch (t) {
-  case WES_CIM_SINT8:
-    lo = INT8_MIN;
-    hi = INT8_MAX;
-    break;
-  case WES_CIM_UINT8:
-    hi = UINT8_MAX;
-    break;
-  case WES_CIM_SINT16:
-    lo = INT16_MIN;
-    hi = INT16_MAX;
-    break;
-  case WES_CIM_UINT16:
-  case WES_CIM_CHAR16:
-    hi = UINT16_MAX;
-    break;
-  case WES_CIM_SINT32:
-    lo = INT32_MIN;
-    hi = INT32_MAX;
-    break;
-  case WES_CIM_UINT32:
-    hi = UINT32_MAX;
-    break;
-  case WES_CIM_SINT64:
-    lo = INT64_MIN;
-    hi = INT64_MAX;
-    break;
-  case WES_CIM_UINT64:
-    hi = UINT64_MAX;
-    break;
-  default:
-    return false;
-  }
-  if (l->overflow) {
-    return false;
-  }
-  if (l->neg && l->mag != 0) {
-    /* -mag >= lo  <=>  mag <= -lo */
-    return lo < 0 && l->mag <= (uint64_t)(-(lo + 1)) + 1u;
-  }
-  return l->mag <= hi;
+/* Stores integer literal l as type t (integer or char16) in *v; false
+ * when it does not fit. */
+static bool lit_int_set(const lit_t *l, wes_cimtype_t t, wes_value_t *v) {
+  return !l->overflow && wes__render_int_set(v, t, l->mag, l->neg);
 }
 
 static bool type_is_int(wes_cimtype_t t) {
@@ -447,18 +400,6 @@ static bool type_is_int(wes_cimtype_t t) {
   default:
     return false;
   }
-}
-
-static bool type_is_signed(wes_cimtype_t t) {
-  return t == WES_CIM_SINT8 || t == WES_CIM_SINT16 || t == WES_CIM_SINT32 ||
-         t == WES_CIM_SINT64;
-}
-
-static int64_t lit_sint(const lit_t *l) {
-  if (l->neg && l->mag != 0) {
-    return (int64_t)(0 - (l->mag - 1u)) - 1;
-  }
-  return (int64_t)l->mag;
 }
 
 static bool keys_all_set(const wes_object_t *obj);
@@ -496,16 +437,9 @@ static wes_hresult_t conv_scalar(parser_t *p, const lit_t *l,
   memset(v, 0, sizeof(*v));
   v->type = t;
   if (l->kind == LIT_INT && (type_is_int(t) || t == WES_CIM_CHAR16)) {
-    if (!int_fits(l, t)) {
+    if (!lit_int_set(l, t, v)) {
       return perr(p, WES_E_VALUE_OUT_OF_RANGE, l->line, l->col,
                   "integer out of range for %s", wes_cimtype_name(t));
-    }
-    if (t == WES_CIM_CHAR16) {
-      v->u.char16 = (uint16_t)l->mag;
-    } else if (type_is_signed(t)) {
-      v->u.sint = lit_sint(l);
-    } else {
-      v->u.uint = l->mag;
     }
     return WES_S_OK;
   }
@@ -520,7 +454,7 @@ static wes_hresult_t conv_scalar(parser_t *p, const lit_t *l,
     } else {
       d = l->real;
     }
-    if (l->overflow || (t == WES_CIM_REAL32 && (d > FLT_MAX || d < -FLT_MAX))) {
+    if (l->overflow || (t == WES_CIM_REAL32 && !wes__render_real32_fits(d))) {
       return perr(p, WES_E_VALUE_OUT_OF_RANGE, l->line, l->col,
                   "real number out of range for %s", wes_cimtype_name(t));
     }
@@ -556,13 +490,10 @@ static wes_hresult_t conv_scalar(parser_t *p, const lit_t *l,
     return WES_S_OK;
   }
   if (l->kind == LIT_STRING && t == WES_CIM_DATETIME) {
-    wes_datetime_t dt;
     wes_error_t derr;
-    wes_hresult_t hr = wes_datetime_parse(l->str, &dt, &derr);
+    wes_hresult_t hr = wes__render_check_datetime(l->str, &derr);
     if (WES_FAILED(hr)) {
-      return perr(p,
-                  hr == WES_E_VALUE_OUT_OF_RANGE ? hr : WES_E_TYPE_MISMATCH,
-                  l->line, l->col, "not a valid DMTF datetime: %s",
+      return perr(p, hr, l->line, l->col, "not a valid DMTF datetime: %s",
                   derr.text);
     }
     v->u.str = l->str;
@@ -640,55 +571,6 @@ static bool keys_all_set(const wes_object_t *obj) {
   return nkeys > 0;
 }
 
-/* Stores scalar *v as element i of an array buffer of base type t. */
-static void store_elem(void *data, size_t i, wes_cimtype_t t,
-                       const wes_value_t *v) {
-  switch (t) {
-  case WES_CIM_SINT8:
-    ((int8_t *)data)[i] = (int8_t)v->u.sint;
-    break;
-  case WES_CIM_UINT8:
-    ((uint8_t *)data)[i] = (uint8_t)v->u.uint;
-    break;
-  case WES_CIM_SINT16:
-    ((int16_t *)data)[i] = (int16_t)v->u.sint;
-    break;
-  case WES_CIM_UINT16:
-    ((uint16_t *)data)[i] = (uint16_t)v->u.uint;
-    break;
-  case WES_CIM_SINT32:
-    ((int32_t *)data)[i] = (int32_t)v->u.sint;
-    break;
-  case WES_CIM_UINT32:
-    ((uint32_t *)data)[i] = (uint32_t)v->u.uint;
-    break;
-  case WES_CIM_SINT64:
-    ((int64_t *)data)[i] = v->u.sint;
-    break;
-  case WES_CIM_UINT64:
-    ((uint64_t *)data)[i] = v->u.uint;
-    break;
-  case WES_CIM_REAL32:
-    ((float *)data)[i] = (float)v->u.real;
-    break;
-  case WES_CIM_REAL64:
-    ((double *)data)[i] = v->u.real;
-    break;
-  case WES_CIM_BOOLEAN:
-    ((uint8_t *)data)[i] = v->u.boolean ? 1u : 0u;
-    break;
-  case WES_CIM_CHAR16:
-    ((uint16_t *)data)[i] = v->u.char16;
-    break;
-  case WES_CIM_OBJECT:
-    ((wes_object_t **)data)[i] = v->u.object;
-    break;
-  default: /* string, datetime, reference */
-    ((const char **)data)[i] = v->u.str;
-    break;
-  }
-}
-
 /*
  * Types literal l as `type` (array flag allowed) into *v. Array data is
  * allocated in mem->data (free with wes__free after use); everything else
@@ -750,7 +632,7 @@ static wes_hresult_t conv_value(parser_t *p, const lit_t *l,
         mem->data = NULL;
         return hr;
       }
-      store_elem(mem->data, i, base, &ev);
+      wes__render_elem_put(base, mem->data, i, &ev);
     }
     memset(v, 0, sizeof(*v));
     v->type = type;
@@ -779,12 +661,10 @@ static bool is_flavor(const wes__mof_tok_t *t) {
 /* Parses "[ qual, ... ]" (current token '[') into *q (appending). */
 static wes_hresult_t parse_quals(parser_t *p, qual_list_t *q) {
   wes_hresult_t hr = next(p);
-  if (WES_FAILED(hr)) {
-    return hr;
-  }
-  for (;;) {
+  bool more = true;
+  while (more && WES_SUCCEEDED(hr)) {
     qual_t *it;
-    qual_t *ni = grow(q->items, &q->cap, q->n, sizeof(qual_t));
+    qual_t *ni = wes__render_grow(q->items, &q->cap, q->n, sizeof(qual_t));
     if (ni == NULL) {
       return oom(p);
     }
@@ -851,18 +731,9 @@ static wes_hresult_t parse_quals(parser_t *p, qual_list_t *q) {
         }
       }
     }
-    if (p->tok.kind == ',') {
-      hr = next(p);
-      if (WES_FAILED(hr)) {
-        return hr;
-      }
-      continue;
-    }
-    if (p->tok.kind != ']') {
-      return unexpected(p, "',' or ']' in a qualifier list");
-    }
-    return next(p);
+    hr = list_next(p, ']', "',' or ']' in a qualifier list", &more);
   }
+  return hr;
 }
 
 /* The boolean meaning of a flag qualifier ([key], [key(true)]). */
@@ -882,9 +753,11 @@ static wes_hresult_t qual_bool(parser_t *p, const qual_t *q, bool *ret) {
 /* The value type of a qualifier literal element. */
 static wes_cimtype_t qual_elem_type(const lit_t *l) {
   switch (l->kind) {
-  case LIT_INT:
-    return (!l->overflow && int_fits(l, WES_CIM_SINT32)) ? WES_CIM_SINT32
-                                                          : WES_CIM_SINT64;
+  case LIT_INT: {
+    wes_value_t v;
+    return lit_int_set(l, WES_CIM_SINT32, &v) ? WES_CIM_SINT32
+                                              : WES_CIM_SINT64;
+  }
   case LIT_REAL:
     return WES_CIM_REAL64;
   case LIT_BOOL:
@@ -987,80 +860,107 @@ static const char *resolve_class(parser_t *p, const char *name) {
   return c != NULL ? wes_class_name(c) : NULL;
 }
 
+/*
+ * An optional array suffix "[" [size] "]" (the size is accepted, not
+ * enforced). Sets *is_array when present; `context` completes "expected
+ * ']' ..." in the error.
+ */
+static wes_hresult_t parse_array_suffix(parser_t *p, const char *context,
+                                        bool *is_array) {
+  wes_hresult_t hr;
+  *is_array = p->tok.kind == '[';
+  if (!*is_array) {
+    return WES_S_OK;
+  }
+  hr = next(p);
+  if (WES_SUCCEEDED(hr) && p->tok.kind == WES__MOF_TOK_INT) {
+    hr = next(p);
+  }
+  if (WES_SUCCEEDED(hr)) {
+    hr = expect(p, ']', context);
+  }
+  return hr;
+}
+
+/* An optional "= value" whose value is parsed and dropped (parameter and
+ * qualifier declaration defaults). */
+static wes_hresult_t skip_default(parser_t *p) {
+  lit_t l;
+  wes_hresult_t hr;
+  if (p->tok.kind != '=') {
+    return WES_S_OK;
+  }
+  hr = next(p);
+  if (WES_SUCCEEDED(hr)) {
+    hr = parse_value(p, &l);
+    lit_clear(&l);
+  }
+  return hr;
+}
+
+/* After a type name: consumes "ref" when an identifier (the feature's
+ * name) follows it, and says so in *is_ref. */
+static wes_hresult_t accept_ref(parser_t *p, bool *is_ref) {
+  const wes__mof_tok_t *t2;
+  wes_hresult_t hr;
+  *is_ref = false;
+  if (!wes__mof_tok_is(&p->tok, "ref")) {
+    return WES_S_OK;
+  }
+  hr = peek(p, 1, &t2);
+  if (WES_FAILED(hr) || t2->kind != WES__MOF_TOK_IDENT) {
+    return hr;
+  }
+  *is_ref = true;
+  return next(p);
+}
+
 /* Skips a method's parameter list (current token '(') and its ';'. */
 static wes_hresult_t skip_method(parser_t *p) {
   wes_hresult_t hr = next(p);
   qual_list_t q = {NULL, 0, 0};
+  bool is_ref, is_array, more = true;
   if (WES_FAILED(hr)) {
     return hr;
   }
-  if (p->tok.kind != ')') {
-    for (;;) {
-      if (p->tok.kind == '[') {
-        hr = parse_quals(p, &q);
-        quals_clear(&q);
-        if (WES_FAILED(hr)) {
-          return hr;
-        }
-      }
-      if (p->tok.kind != WES__MOF_TOK_IDENT) {
-        return unexpected(p, "a parameter type");
-      }
-      hr = next(p);
+  if (p->tok.kind == ')') {
+    more = false;
+    hr = next(p);
+  }
+  while (more && WES_SUCCEEDED(hr)) {
+    if (p->tok.kind == '[') {
+      hr = parse_quals(p, &q);
+      quals_clear(&q);
       if (WES_FAILED(hr)) {
         return hr;
       }
-      if (wes__mof_tok_is(&p->tok, "ref")) {
-        const wes__mof_tok_t *t2;
-        hr = peek(p, 1, &t2);
-        if (WES_FAILED(hr)) {
-          return hr;
-        }
-        if (t2->kind == WES__MOF_TOK_IDENT) {
-          hr = next(p);
-          if (WES_FAILED(hr)) {
-            return hr;
-          }
-        }
-      }
-      if (p->tok.kind != WES__MOF_TOK_IDENT) {
-        return unexpected(p, "a parameter name");
-      }
-      hr = next(p);
-      if (WES_SUCCEEDED(hr) && p->tok.kind == '[') {
-        hr = next(p);
-        if (WES_SUCCEEDED(hr) && p->tok.kind == WES__MOF_TOK_INT) {
-          hr = next(p);
-        }
-        if (WES_SUCCEEDED(hr)) {
-          hr = expect(p, ']', "closing the parameter's array size");
-        }
-      }
-      if (WES_SUCCEEDED(hr) && p->tok.kind == '=') {
-        lit_t l;
-        hr = next(p);
-        if (WES_SUCCEEDED(hr)) {
-          hr = parse_value(p, &l);
-          lit_clear(&l);
-        }
-      }
-      if (WES_FAILED(hr)) {
-        return hr;
-      }
-      if (p->tok.kind == ',') {
-        hr = next(p);
-        if (WES_FAILED(hr)) {
-          return hr;
-        }
-        continue;
-      }
-      if (p->tok.kind != ')') {
-        return unexpected(p, "',' or ')' in a method's parameter list");
-      }
-      break;
+    }
+    if (p->tok.kind != WES__MOF_TOK_IDENT) {
+      return unexpected(p, "a parameter type");
+    }
+    hr = next(p);
+    if (WES_SUCCEEDED(hr)) {
+      hr = accept_ref(p, &is_ref);
+    }
+    if (WES_FAILED(hr)) {
+      return hr;
+    }
+    if (p->tok.kind != WES__MOF_TOK_IDENT) {
+      return unexpected(p, "a parameter name");
+    }
+    hr = next(p);
+    if (WES_SUCCEEDED(hr)) {
+      hr = parse_array_suffix(p, "closing the parameter's array size",
+                              &is_array);
+    }
+    if (WES_SUCCEEDED(hr)) {
+      hr = skip_default(p);
+    }
+    if (WES_SUCCEEDED(hr)) {
+      hr = list_next(p, ')', "',' or ')' in a method's parameter list",
+                     &more);
     }
   }
-  hr = next(p);
   if (WES_FAILED(hr)) {
     return hr;
   }
@@ -1207,7 +1107,7 @@ static wes_hresult_t parse_feature(parser_t *p, wes_class_t *cls) {
   qual_list_t q = {NULL, 0, 0};
   char *tname = NULL, *pname = NULL;
   uint32_t tline = 0, tcol = 0, pline = 0, pcol = 0;
-  bool is_ref = false, has_def = false;
+  bool is_ref = false, is_array = false, has_def = false;
   lit_t def;
   wes_cimtype_t type = WES_CIM_EMPTY;
   const char *class_ref = NULL;
@@ -1229,21 +1129,10 @@ static wes_hresult_t parse_feature(parser_t *p, wes_class_t *cls) {
   if (WES_FAILED(hr)) {
     goto done;
   }
-  if (wes__mof_tok_is(&p->tok, "ref")) {
-    const wes__mof_tok_t *t2;
-    hr = peek(p, 1, &t2);
-    if (WES_FAILED(hr)) {
-      goto done;
-    }
-    if (t2->kind == WES__MOF_TOK_IDENT) {
-      is_ref = true;
-      hr = next(p);
-      if (WES_FAILED(hr)) {
-        goto done;
-      }
-    }
+  hr = accept_ref(p, &is_ref);
+  if (WES_SUCCEEDED(hr)) {
+    hr = take_ident(p, "a property name", &pname, &pline, &pcol);
   }
-  hr = take_ident(p, "a property name", &pname, &pline, &pcol);
   if (WES_FAILED(hr)) {
     goto done;
   }
@@ -1281,17 +1170,11 @@ static wes_hresult_t parse_feature(parser_t *p, wes_class_t *cls) {
               "a reference is declared as 'ClassName ref %s'", pname);
     goto done;
   }
-  if (p->tok.kind == '[') {
-    hr = next(p);
-    if (WES_SUCCEEDED(hr) && p->tok.kind == WES__MOF_TOK_INT) {
-      hr = next(p); /* fixed size: accepted, not enforced */
-    }
-    if (WES_SUCCEEDED(hr)) {
-      hr = expect(p, ']', "closing the array size");
-    }
-    if (WES_FAILED(hr)) {
-      goto done;
-    }
+  hr = parse_array_suffix(p, "closing the array size", &is_array);
+  if (WES_FAILED(hr)) {
+    goto done;
+  }
+  if (is_array) {
     type |= WES_CIM_FLAG_ARRAY;
   }
   if (p->tok.kind == '=') {
@@ -1363,7 +1246,7 @@ done:
 static wes_hresult_t result_add_class(parser_t *p, wes_class_t *cls) {
   wes_mof_result_t *r = p->res;
   wes_class_t **na =
-      grow(r->classes, &r->cap_classes, r->nclasses, sizeof(*na));
+      wes__render_grow(r->classes, &r->cap_classes, r->nclasses, sizeof(*na));
   if (na == NULL) {
     return oom(p);
   }
@@ -1642,8 +1525,8 @@ static wes_hresult_t parse_instance_body(parser_t *p, bool top,
     }
     wes_object_freeze(obj);
     if (alias != NULL) {
-      alias_t *na =
-          grow(p->aliases, &p->cap_aliases, p->naliases, sizeof(alias_t));
+      alias_t *na = wes__render_grow(p->aliases, &p->cap_aliases,
+                                     p->naliases, sizeof(alias_t));
       if (na == NULL) {
         hr = oom(p);
         goto done;
@@ -1670,14 +1553,7 @@ done:
 static wes_hresult_t parse_pragma(parser_t *p) {
   uint32_t line = p->tok.line, col = p->tok.col;
   wes__mof_tok_t name;
-  wes_hresult_t hr = next(p);
-  if (WES_FAILED(hr)) {
-    return hr;
-  }
-  if (!wes__mof_tok_is(&p->tok, "pragma")) {
-    return unexpected(p, "'pragma' after '#'");
-  }
-  hr = next(p);
+  wes_hresult_t hr = skip_then_keyword(p, "pragma", "'pragma' after '#'");
   if (WES_FAILED(hr)) {
     return hr;
   }
@@ -1739,6 +1615,7 @@ static wes_hresult_t parse_pragma(parser_t *p) {
 /* qualifier Name : type [array] [= value] {, name(...)} ; (ignored) */
 static wes_hresult_t parse_qualifier_decl(parser_t *p) {
   wes_hresult_t hr = next(p);
+  bool is_array;
   wes_cimtype_t t;
   char tname[32];
   if (WES_FAILED(hr)) {
@@ -1765,22 +1642,11 @@ static wes_hresult_t parse_qualifier_decl(parser_t *p) {
                 "'%s' is not a qualifier type", tname);
   }
   hr = next(p);
-  if (WES_SUCCEEDED(hr) && p->tok.kind == '[') {
-    hr = next(p);
-    if (WES_SUCCEEDED(hr) && p->tok.kind == WES__MOF_TOK_INT) {
-      hr = next(p);
-    }
-    if (WES_SUCCEEDED(hr)) {
-      hr = expect(p, ']', "closing the array size");
-    }
+  if (WES_SUCCEEDED(hr)) {
+    hr = parse_array_suffix(p, "closing the array size", &is_array);
   }
-  if (WES_SUCCEEDED(hr) && p->tok.kind == '=') {
-    lit_t l;
-    hr = next(p);
-    if (WES_SUCCEEDED(hr)) {
-      hr = parse_value(p, &l);
-      lit_clear(&l);
-    }
+  if (WES_SUCCEEDED(hr)) {
+    hr = skip_default(p);
   }
   while (WES_SUCCEEDED(hr) && p->tok.kind == ',') {
     hr = next(p);
@@ -1818,8 +1684,8 @@ static wes_hresult_t parse_qualifier_decl(parser_t *p) {
 
 static wes_hresult_t result_add_instance(parser_t *p, wes_object_t *obj) {
   wes_mof_result_t *r = p->res;
-  wes_object_t **na =
-      grow(r->instances, &r->cap_instances, r->ninstances, sizeof(*na));
+  wes_object_t **na = wes__render_grow(r->instances, &r->cap_instances,
+                                       r->ninstances, sizeof(*na));
   if (na == NULL) {
     return oom(p);
   }
@@ -1852,13 +1718,7 @@ static wes_hresult_t parse_mof(parser_t *p) {
       }
     } else if (wes__mof_tok_is(&p->tok, "instance")) {
       wes_object_t *obj = NULL;
-      hr = next(p);
-      if (WES_SUCCEEDED(hr) && !wes__mof_tok_is(&p->tok, "of")) {
-        hr = unexpected(p, "'of' after 'instance'");
-      }
-      if (WES_SUCCEEDED(hr)) {
-        hr = next(p);
-      }
+      hr = skip_then_keyword(p, "of", "'of' after 'instance'");
       if (WES_SUCCEEDED(hr)) {
         /* Instance qualifiers are accepted and ignored. */
         hr = parse_instance_body(p, true, &obj);
@@ -1932,21 +1792,7 @@ static char *utf16_to_utf8(const unsigned char *s, size_t n, bool big,
       wes__buf_free(&b);
       return NULL;
     }
-    if (u < 0x80) {
-      wes__buf_putc(&b, (char)u);
-    } else if (u < 0x800) {
-      wes__buf_putc(&b, (char)(0xC0 | (u >> 6)));
-      wes__buf_putc(&b, (char)(0x80 | (u & 0x3F)));
-    } else if (u < 0x10000) {
-      wes__buf_putc(&b, (char)(0xE0 | (u >> 12)));
-      wes__buf_putc(&b, (char)(0x80 | ((u >> 6) & 0x3F)));
-      wes__buf_putc(&b, (char)(0x80 | (u & 0x3F)));
-    } else {
-      wes__buf_putc(&b, (char)(0xF0 | (u >> 18)));
-      wes__buf_putc(&b, (char)(0x80 | ((u >> 12) & 0x3F)));
-      wes__buf_putc(&b, (char)(0x80 | ((u >> 6) & 0x3F)));
-      wes__buf_putc(&b, (char)(0x80 | (u & 0x3F)));
-    }
+    wes__render_put_utf8(&b, u);
   }
   *ret_len = b.len;
   wes__buf_putc(&b, '\0');

@@ -25,6 +25,12 @@ typedef struct cctx_s {
   wes_query_t *q;
   const wes_namespace_t *ns; /* NULL: syntax only */
   wes_error_t *err;
+  /* ISA tests that dominate the path being resolved: positive ISA terms
+   * that every DNF conjunction containing it also contains (a stack kept
+   * while walking WHERE; see push_forced) */
+  const wql_node_t **dom; /* dom_inline until it outgrows it */
+  uint32_t ndom, domcap;
+  const wql_node_t *dom_inline[16];
 } cctx_t;
 
 static wes_hresult_t oom(cctx_t *c) {
@@ -198,9 +204,9 @@ static int sysprop_index(const char *name) {
   return -1;
 }
 
-/* Candidate classes for the object at `prefix` (dotted text of the first
- * `n` components of path): positive ISA tests on exactly that prefix, the
- * top-level AND terms first. */
+/* Candidate classes for the object at a prefix of a path: the classes of
+ * the dominating ISA tests on exactly that prefix (most derived first),
+ * then the property's declared strong type. */
 typedef struct cands_s {
   const wes_class_t *c[16];
   size_t n;
@@ -235,36 +241,78 @@ static void add_cand(cands_t *cs, const wes_class_t *c) {
   }
 }
 
-/* Walks the tree for positive ISA nodes (not under NOT) on a prefix. */
-static void collect_isa(const wql_node_t *n, const wql_path_t *path,
-                        uint32_t len, int top, int neg, cands_t *cs,
-                        uint32_t depth, int only_top) {
+/*
+ * Pushes onto the dominator stack the positive ISA terms that `n` (seen
+ * with negation `neg`) forces: every DNF conjunction of n contains them.
+ * An ISA forces itself when not negated; NOT flips the negation; a
+ * conjunction (AND, or OR under an odd number of NOTs, as in the DNF)
+ * forces what each of its kids forces; a disjunction forces nothing.
+ */
+static wes_hresult_t push_forced(cctx_t *c, const wql_node_t *n, bool neg,
+                                 uint32_t depth) {
   uint32_t i;
   if (n == NULL || depth > WQL_MAX_DEPTH + 2) {
-    return;
+    return WES_S_OK;
   }
   switch (n->kind) {
+  case WQL_ISA:
+    if (neg || n->isa_class == NULL) {
+      return WES_S_OK;
+    }
+    if (c->ndom == c->domcap) {
+      uint32_t ncap = c->domcap * 2;
+      const wql_node_t **nd;
+      if (c->dom == c->dom_inline) {
+        nd = wes__malloc(ncap * sizeof(*nd));
+        if (nd != NULL) {
+          memcpy(nd, c->dom, c->ndom * sizeof(*nd));
+        }
+      } else {
+        nd = wes__realloc(c->dom, ncap * sizeof(*nd));
+      }
+      if (nd == NULL) {
+        return oom(c);
+      }
+      c->dom = nd;
+      c->domcap = ncap;
+    }
+    c->dom[c->ndom++] = n;
+    return WES_S_OK;
+  case WQL_NOT:
+    return push_forced(c, n->kids[0], !neg, depth + 1);
   case WQL_AND:
   case WQL_OR:
-    for (i = 0; i < n->nkids; i++) {
-      collect_isa(n->kids[i], path, len, top && n->kind == WQL_AND, neg, cs,
-                  depth + 1, only_top);
+    if ((n->kind == WQL_AND) != neg) {
+      for (i = 0; i < n->nkids; i++) {
+        TRY(push_forced(c, n->kids[i], neg, depth + 1));
+      }
     }
-    break;
-  case WQL_NOT:
-    collect_isa(n->kids[0], path, len, 0, !neg, cs, depth + 1, only_top);
-    break;
-  case WQL_ISA:
-    if (!neg && (top || !only_top) && prefix_eq(n->path, path, len)) {
-      add_cand(cs, n->isa_class);
-    }
-    break;
+    return WES_S_OK;
   default:
-    break;
+    return WES_S_OK;
   }
 }
 
-/* Most derived first among top-level candidates. */
+/* True when WHERE has a positive or negative ISA test on the first `len`
+ * components of path anywhere (for the error message only). */
+static bool any_isa_on(const wql_node_t *n, const wql_path_t *path,
+                       uint32_t len, uint32_t depth) {
+  uint32_t i;
+  if (n == NULL || depth > WQL_MAX_DEPTH + 2) {
+    return false;
+  }
+  if (n->kind == WQL_AND || n->kind == WQL_OR || n->kind == WQL_NOT) {
+    for (i = 0; i < n->nkids; i++) {
+      if (any_isa_on(n->kids[i], path, len, depth + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  return n->kind == WQL_ISA && prefix_eq(n->path, path, len);
+}
+
+/* Most derived first. */
 static void order_cands(cands_t *cs) {
   size_t i, j;
   for (i = 0; i < cs->n; i++) {
@@ -276,6 +324,19 @@ static void order_cands(cands_t *cs) {
       }
     }
   }
+}
+
+/* Adds the classes of the dominating ISA tests on the first `len`
+ * components of path, most derived first. */
+static void dom_cands(const cctx_t *c, const wql_path_t *path, uint32_t len,
+                      cands_t *cs) {
+  uint32_t i;
+  for (i = 0; i < c->ndom; i++) {
+    if (prefix_eq(c->dom[i]->path, path, len)) {
+      add_cand(cs, c->dom[i]->isa_class);
+    }
+  }
+  order_cands(cs);
 }
 
 static wes_hresult_t compile_path(cctx_t *c, wql_path_t *path,
@@ -363,9 +424,7 @@ static wes_hresult_t compile_path(cctx_t *c, wql_path_t *path,
       const wes_class_t *next = NULL;
       size_t i;
       memset(&cs, 0, sizeof(cs));
-      collect_isa(q->ast->where, path, k + 1, 1, 0, &cs, 0, 1);
-      order_cands(&cs);
-      collect_isa(q->ast->where, path, k + 1, 1, 0, &cs, 0, 0);
+      dom_cands(c, path, k + 1, &cs);
       if (cs.n == 0 && k == 0) {
         /* PreviousInstance has the class TargetInstance was tested for
          * (likewise PreviousClass/TargetClass) */
@@ -382,9 +441,7 @@ static wes_hresult_t compile_path(cctx_t *c, wql_path_t *path,
             nm[0] = (char *)pairs[pi][1];
             alt.n = 1;
             alt.names = nm;
-            collect_isa(q->ast->where, &alt, 1, 1, 0, &cs, 0, 1);
-            order_cands(&cs);
-            collect_isa(q->ast->where, &alt, 1, 1, 0, &cs, 0, 0);
+            dom_cands(c, &alt, 1, &cs);
           }
         }
       }
@@ -407,6 +464,14 @@ static wes_hresult_t compile_path(cctx_t *c, wql_path_t *path,
         if (lenient) {
           cls = NULL;
           continue;
+        }
+        if (cs.n == 0 && any_isa_on(q->ast->where, path, k + 1, 0)) {
+          return wes__error(c->err, WES_E_INVALID_PROPERTY, path->line,
+                            path->col,
+                            "cannot resolve '%s' (add %s ISA 'ClassName' "
+                            "with AND; an ISA under OR or NOT does not "
+                            "apply)",
+                            path->text, name);
         }
         if (cs.n == 0) {
           return wes__error(c->err, WES_E_INVALID_PROPERTY, path->line,
@@ -557,6 +622,7 @@ typedef struct gen_s {
   uint32_t n, cap;
   int32_t *label_pc;
   uint32_t nlabels, lcap;
+  bool neg; /* under an odd number of NOTs */
 } gen_t;
 
 static int32_t new_label(gen_t *g) {
@@ -638,7 +704,15 @@ static wes_hresult_t gen(gen_t *g, wql_node_t *n, int32_t lt, int32_t lf) {
   uint32_t i;
   switch (n->kind) {
   case WQL_AND:
-  case WQL_OR:
+  case WQL_OR: {
+    /* the ISA terms a conjunction forces dominate every predicate below
+     * it (until the conjunction is left) */
+    uint32_t mark = g->c->ndom;
+    if (g->c->ns != NULL && (n->kind == WQL_AND) != g->neg) {
+      for (i = 0; i < n->nkids; i++) {
+        TRY(push_forced(g->c, n->kids[i], g->neg, 0));
+      }
+    }
     for (i = 0; i < n->nkids; i++) {
       if (i + 1 < n->nkids) {
         int32_t next = new_label(g);
@@ -655,9 +729,16 @@ static wes_hresult_t gen(gen_t *g, wql_node_t *n, int32_t lt, int32_t lf) {
         TRY(gen(g, n->kids[i], lt, lf));
       }
     }
+    g->c->ndom = mark;
     return WES_S_OK;
-  case WQL_NOT:
-    return gen(g, n->kids[0], lf, lt);
+  }
+  case WQL_NOT: {
+    wes_hresult_t hr;
+    g->neg = !g->neg;
+    hr = gen(g, n->kids[0], lf, lt);
+    g->neg = !g->neg;
+    return hr;
+  }
   default: {
     wql_insn_t *in;
     if (g->n == g->cap) {
@@ -853,19 +934,35 @@ static void mark_trusted(wes_query_t *q) {
   }
 }
 
+static wes_hresult_t compile(cctx_t *c);
+
 wes_hresult_t wes__wql_compile(wes_query_t *q, const wes_namespace_t *ns,
                                wes_error_t *err) {
   cctx_t c;
-  gen_t g;
-  wql_ast_t *ast = q->ast;
-  wes_hresult_t hr = WES_S_OK;
-  uint32_t i;
+  wes_hresult_t hr;
   memset(&c, 0, sizeof(c));
-  memset(&g, 0, sizeof(g));
   c.q = q;
   c.ns = ns;
   c.err = err;
-  g.c = &c;
+  c.dom = c.dom_inline;
+  c.domcap = WES__ARRAY_SIZE(c.dom_inline);
+  hr = compile(&c);
+  if (c.dom != c.dom_inline) {
+    wes__free(c.dom);
+  }
+  return hr;
+}
+
+static wes_hresult_t compile(cctx_t *c) {
+  gen_t g;
+  wes_query_t *q = c->q;
+  const wes_namespace_t *ns = c->ns;
+  wes_error_t *err = c->err;
+  wql_ast_t *ast = q->ast;
+  wes_hresult_t hr = WES_S_OK;
+  uint32_t i;
+  memset(&g, 0, sizeof(g));
+  g.c = c;
 
   if (ns != NULL) {
     q->cls = wes_namespace_get_class(ns, ast->cls);
@@ -881,7 +978,7 @@ wes_hresult_t wes__wql_compile(wes_query_t *q, const wes_namespace_t *ns,
                         "from __Event)",
                         ast->cls);
     }
-    TRY(resolve_isa(&c, ast->where, 0));
+    TRY(resolve_isa(c, ast->where, 0));
   }
 
   if (ast->where != NULL) {
@@ -889,7 +986,7 @@ wes_hresult_t wes__wql_compile(wes_query_t *q, const wes_namespace_t *ns,
     if (WES_SUCCEEDED(hr)) {
       q->prog = wes__wql_alloc(&q->arena, g.n * sizeof(wql_insn_t));
       if (q->prog == NULL) {
-        hr = oom(&c);
+        hr = oom(c);
       } else {
         for (i = 0; i < g.n; i++) {
           q->prog[i] = g.prog[i];
@@ -904,18 +1001,23 @@ wes_hresult_t wes__wql_compile(wes_query_t *q, const wes_namespace_t *ns,
   wes__free(g.label_pc);
   TRY(hr);
   mark_trusted(q);
-  TRY(fold_in_sets(&c));
+  TRY(fold_in_sets(c));
 
+  /* GROUP BY and SELECT paths: dominated by the ISA terms WHERE forces */
+  c->ndom = 0;
+  if (ns != NULL) {
+    TRY(push_forced(c, ast->where, false, 0));
+  }
   /* GROUP BY paths */
   if (ast->nby > 0) {
     q->by = wes__wql_alloc(&q->arena, ast->nby * sizeof(*q->by));
     if (q->by == NULL) {
-      return oom(&c);
+      return oom(c);
     }
     for (i = 0; i < ast->nby; i++) {
       wes_cimtype_t t;
       int typed;
-      TRY(compile_path(&c, ast->by[i], 0, &q->by[i], &t, &typed, 0));
+      TRY(compile_path(c, ast->by[i], 0, &q->by[i], &t, &typed, 0));
       if (typed && WES_CIM_BASETYPE(t) == WES_CIM_OBJECT) {
         return wes__error(err, WES_E_AGGREGATING_BY_OBJECT, ast->by[i]->line,
                           ast->by[i]->col,
@@ -930,12 +1032,12 @@ wes_hresult_t wes__wql_compile(wes_query_t *q, const wes_namespace_t *ns,
   if (ast->nselect > 0) {
     q->sel = wes__wql_alloc(&q->arena, ast->nselect * sizeof(*q->sel));
     if (q->sel == NULL) {
-      return oom(&c);
+      return oom(c);
     }
     for (i = 0; i < ast->nselect; i++) {
       wes_cimtype_t t;
       int typed;
-      TRY(compile_path(&c, ast->select[i], 1, &q->sel[i], &t, &typed, 1));
+      TRY(compile_path(c, ast->select[i], 1, &q->sel[i], &t, &typed, 1));
     }
   }
   return WES_S_OK;

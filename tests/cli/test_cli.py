@@ -266,6 +266,33 @@ def _():
             "2 usage error.", "exit codes", r)
 
 
+# (family, a line of the `wes --help` summary: every subcommand and form)
+SUMMARY = [
+    ("mof", "mof check FILE..."),
+    ("class", "class show NAME"),
+    ("class", "class list"),
+    ("object", "object render"),
+    ("query", "query parse|check|explain|eval"),
+    ("sid", "sid SID|ALIAS"),
+    ("sid", "sid --from-hex HEX"),
+    ("sddl", "sddl canon|hex|from-hex|access"),
+    ("watch", "watch 'WQL'"),
+]
+
+
+@test("wes --help summary names every subcommand (class list, "
+      "sid --from-hex included)")
+def _():
+    r = ok("--help")
+    have = families()
+    lines = [line.strip() for line in r.out.splitlines()]
+    for fam, entry in SUMMARY:
+        if fam not in have:
+            continue
+        expect(any(line.startswith(entry + " ") for line in lines),
+               "summary line %r missing" % entry, r)
+
+
 @test("wes --help lists every command family that is built")
 def _():
     r = ok("--help")
@@ -809,8 +836,11 @@ def _():
       "object")
 def _():
     r = error("object", "render", "--json", "tests/data/nope.json")
-    has(r.err, "tests/data/nope.json", "names the file", r)
-    error("object", "render", "--json", "tests/data")
+    msg = file_error(r, "tests/data/nope.json", "WBEM_E_NOT_FOUND", 0, 0)
+    eq(msg, "No such file or directory", "message", r)
+    r = error("object", "render", "--json", "tests/data")
+    msg = file_error(r, "tests/data", "WBEM_E_FAILED", 0, 0)
+    eq(msg, "Is a directory", "message", r)
     r = error("object", "render", "--json", VIOLATION, "--mof", BAD_MOF)
     file_error(r, BAD_MOF, "WBEM_E_INVALID_SYNTAX", 8, 1)
 
@@ -1254,7 +1284,8 @@ def _():
     r = error("query", "eval", "--mof", EVENTS,
               "select * from SecurityViolationEvent", "--json",
               "tests/data/nope.json")
-    has(r.err, "tests/data/nope.json", "names the file", r)
+    msg = file_error(r, "tests/data/nope.json", "WBEM_E_NOT_FOUND", 0, 0)
+    eq(msg, "No such file or directory", "message", r)
     r = error("query", "eval", "select * from SecurityViolationEvent",
               "--json", VIOLATION)
     hr_line(r, "WBEM_E_INVALID_CLASS", "0x80041010", 1, 15)
@@ -1431,6 +1462,8 @@ def sid_err_test(args, name, code, col, text):
         msg = hr_col(r, name, code, col)
         if text is not None:
             has(msg, text, "message", r)
+            if text.startswith("--"):
+                eq(msg.count(text), 1, "times %s is named" % text, r)
     return fn
 
 
@@ -1673,6 +1706,8 @@ def sddl_err_test(args, name, code, col, text):
         msg = hr_col(r, name, code, col)
         if text is not None:
             has(msg, text, "message", r)
+            if text.startswith("--"):
+                eq(msg.count(text), 1, "times %s is named" % text, r)
     return fn
 
 
@@ -1958,12 +1993,10 @@ def _():
     eq(w.lines(), [], "no events")
 
 
-# ======================================= known discrepancies (TAP # TODO)
+# ================== former known discrepancies (were TAP # TODO, now fixed)
 
 @test("docs/mof.md `wes mof check tests/data/events.mof` example matches "
-      "the program", "mof",
-      todo="docs/mof.md shows '2 instances'; events.mof has 3 instance "
-      "blocks and the program prints '3 instances' (doc out of date)")
+      "the program", "mof")
 def _():
     doc = data("docs/mof.md")
     m = re.search(r"\$ wes mof check tests/data/events\.mof\n(.*?)```",
@@ -1977,38 +2010,60 @@ def _():
 
 
 @test("object render: an unreadable --json FILE is reported as "
-      "FILE:LINE:COL: NAME: message (its --help)", "object",
-      todo="tools/cmd_object.c (via wes_tool_read_file) prints "
-      "'wes: FILE: strerror' instead")
+      "FILE:LINE:COL: NAME: message (its --help)", "object")
 def _():
+    r = ok("object", "render", "--help")
+    has(r.out, "`FILE:LINE:COL: NAME: message`", "help text", r)
     r = error("object", "render", "--json", "tests/data/nope.json")
-    file_error(r, "tests/data/nope.json", "WBEM_E_NOT_FOUND", None, None)
+    msg = file_error(r, "tests/data/nope.json", "WBEM_E_NOT_FOUND", 0, 0)
+    eq(msg, "No such file or directory", "message", r)
+    eq(len(r.err.splitlines()), 1, "one error line", r)
 
 
-@test("query eval: errors print NAME (0xXXXXXXXX) at LINE:COL: message "
-      "(its --help), also for the --json file", "query",
-      todo="tools/cmd_query.c prints JSON errors as FILE:LINE:COL: NAME: "
-      "message and a missing file as 'wes: FILE: strerror'")
+@test("query eval: --help says how errors print, and they print so: "
+      "query errors as NAME (0xXXXXXXXX) at LINE:COL: message, --json "
+      "file errors as FILE:LINE:COL: NAME: message", "query")
 def _():
+    r = ok("query", "eval", "--help")
+    flat = " ".join(r.out.split())
+    has(flat, "errors in the query as `NAME (0xXXXXXXXX) at LINE:COL: "
+        "message`", "help: query errors", r)
+    has(flat, "errors in a --mof or --json file (unreadable, bad MOF or "
+        "JSON) as `FILE:LINE:COL: NAME: message`", "help: file errors", r)
     path = tmpfile("eval_todo.json", '{"class": "FaxEvent",}')
     r = error("query", "eval", "--mof", EVENTS, "select * from FaxEvent",
               "--json", path)
-    hr_line(r, "WBEM_E_INVALID_SYNTAX", "0x80041021", 1, 22)
+    file_error(r, path, "WBEM_E_INVALID_SYNTAX", 1, 22)
     r = error("query", "eval", "--mof", EVENTS, "select * from FaxEvent",
               "--json", "tests/data/nope.json")
-    hr_line(r, "WBEM_E_NOT_FOUND", "0x80041002", None, None)
+    file_error(r, "tests/data/nope.json", "WBEM_E_NOT_FOUND", 0, 0)
+    r = error("query", "eval", "--mof", EVENTS, "select * from FaxEvent "
+              "where Nope = 1", "--json", path)
+    hr_line(r, "WBEM_E_INVALID_PROPERTY", "0x80041031", 1, 30)
 
 
 @test("query check: an intrinsic query whose only ISA is under OR is "
       "rejected (issue 3: 'name their target with ISA (not under OR)')",
-      "query",
-      todo="lib/wql checker (via tools/cmd_query.c) accepts it; "
-      "docs/wql.md documents ISA under OR as accepted, contrary to issue 3")
+      "query")
 def _():
-    r = error("query", "check", "select * from __InstanceCreationEvent "
-              "where TargetInstance isa '__Namespace' or "
-              "TargetInstance.Name = 'x'")
-    match(r"\A\w+ \(0x[0-9A-F]{8}\) at \d+:\d+: .+", r.err, "error line", r)
+    q = ("select * from __InstanceCreationEvent "
+         "where TargetInstance isa '__Namespace' or "
+         "TargetInstance.Name = 'x'")
+    r = error("query", "check", q)
+    msg = hr_line(r, "WBEM_E_INVALID_PROPERTY", "0x80041031", 1,
+                  q.index("TargetInstance.Name") + 1)
+    has(msg, "add TargetInstance ISA 'ClassName'", "hint", r)
+
+
+@test("query check: each OR alternative may name its own target with ISA "
+      "(issue 3)", "query")
+def _():
+    r = ok("query", "check", "select * from __InstanceCreationEvent where "
+           "(TargetInstance isa '__Namespace' and TargetInstance.Name = 'a') "
+           "or (TargetInstance isa '__Namespace' and "
+           "not TargetInstance.Name = 'b')")
+    match(r"\Aok: SELECT \* FROM __InstanceCreationEvent WHERE ", r.out,
+          "output", r)
 
 
 # ============================================================= TAP runner

@@ -1782,6 +1782,222 @@ static void test_cim_out_of_memory(void **state) {
   assert_true(n > 200);
 }
 
+/*
+ * Every typed setter and getter refuses a property of another type (the
+ * closest one: same C representation where there is one) with
+ * WES_E_TYPE_MISMATCH, leaving the property and the out-value as they
+ * were.
+ */
+static void test_cim_typed_wrong_types(void **state) {
+  wes_namespace_t *ns = ns_new();
+  wes_object_t *o, *copy = NULL, *inner;
+  int8_t s8 = 11;
+  uint8_t u8 = 11;
+  int16_t s16 = 11;
+  uint16_t u16 = 11;
+  int32_t s32 = 11;
+  uint32_t u32 = 11;
+  int64_t s64 = 11;
+  uint64_t u64 = 11;
+  float r32 = 11;
+  double r64 = 11;
+  int b = 11;
+  const char *s = "untouched";
+  wes_object_t *obj = NULL;
+  (void)state;
+  make_thing(ns, "Thing", NULL);
+  o = new_obj(ns, "Thing");
+  inner = new_obj(ns, "Thing");
+  /* Give every property a value first. */
+  assert_hr_ok(wes_object_set_string(o, "Name", "n"));
+  assert_hr_ok(wes_object_set_sint8(o, "S8", 1));
+  assert_hr_ok(wes_object_set_uint8(o, "U8", 1));
+  assert_hr_ok(wes_object_set_sint16(o, "S16", 1));
+  assert_hr_ok(wes_object_set_uint16(o, "U16", 1));
+  assert_hr_ok(wes_object_set_sint32(o, "S32", 1));
+  assert_hr_ok(wes_object_set_uint32(o, "U32", 1));
+  assert_hr_ok(wes_object_set_sint64(o, "S64", 1));
+  assert_hr_ok(wes_object_set_uint64(o, "U64", 1));
+  assert_hr_ok(wes_object_set_real32(o, "R32", 1));
+  assert_hr_ok(wes_object_set_real64(o, "R64", 1));
+  assert_hr_ok(wes_object_set_boolean(o, "B", 1));
+  assert_hr_ok(wes_object_set_char16(o, "C16", 1));
+  assert_hr_ok(wes_object_set_datetime(o, "DT", "19940107140332.000000-300"));
+  assert_hr_ok(wes_object_set_reference(o, "Ref", "Thing.Name=\"x\""));
+  assert_hr_ok(wes_object_set_object(o, "Obj", inner));
+  assert_hr_ok(wes_object_clone(o, &copy));
+#define MISMATCH(x) assert_hr_equal((x), WES_E_TYPE_MISMATCH)
+  MISMATCH(wes_object_set_sint8(o, "U8", 2));
+  MISMATCH(wes_object_set_uint8(o, "S8", 2));
+  MISMATCH(wes_object_set_uint8(o, "B", 1));
+  MISMATCH(wes_object_set_sint16(o, "U16", 2));
+  MISMATCH(wes_object_set_uint16(o, "C16", 2));
+  MISMATCH(wes_object_set_char16(o, "U16", 2));
+  MISMATCH(wes_object_set_sint32(o, "U32", 2));
+  MISMATCH(wes_object_set_uint32(o, "S32", 2));
+  MISMATCH(wes_object_set_sint64(o, "U64", 2));
+  MISMATCH(wes_object_set_uint64(o, "S64", 2));
+  MISMATCH(wes_object_set_real32(o, "R64", 2));
+  MISMATCH(wes_object_set_real64(o, "R32", 2));
+  MISMATCH(wes_object_set_boolean(o, "U8", 1));
+  MISMATCH(wes_object_set_string(o, "Ref", "Thing.Name=\"y\""));
+  MISMATCH(wes_object_set_datetime(o, "Name", "19940107140332.000000-300"));
+  MISMATCH(wes_object_set_reference(o, "Name", "Thing.Name=\"y\""));
+  MISMATCH(wes_object_set_object(o, "Name", inner));
+  MISMATCH(wes_object_set_string(o, "Bytes", "x")); /* array property */
+  assert_true(wes_object_equal(o, copy));
+  MISMATCH(wes_object_get_sint8(o, "U8", &s8));
+  MISMATCH(wes_object_get_uint8(o, "B", &u8));
+  MISMATCH(wes_object_get_sint16(o, "U16", &s16));
+  MISMATCH(wes_object_get_uint16(o, "C16", &u16));
+  MISMATCH(wes_object_get_char16(o, "U16", &u16));
+  MISMATCH(wes_object_get_sint32(o, "U32", &s32));
+  MISMATCH(wes_object_get_uint32(o, "S32", &u32));
+  MISMATCH(wes_object_get_sint64(o, "U64", &s64));
+  MISMATCH(wes_object_get_uint64(o, "S64", &u64));
+  MISMATCH(wes_object_get_real32(o, "R64", &r32));
+  MISMATCH(wes_object_get_real64(o, "R32", &r64));
+  MISMATCH(wes_object_get_boolean(o, "U8", &b));
+  MISMATCH(wes_object_get_string(o, "DT", &s));
+  MISMATCH(wes_object_get_datetime(o, "Name", &s));
+  MISMATCH(wes_object_get_reference(o, "Name", &s));
+  MISMATCH(wes_object_get_object(o, "Name", &obj));
+  MISMATCH(wes_object_get_uint8(o, "Bytes", &u8)); /* array property */
+#undef MISMATCH
+  assert_int_equal(s8, 11);
+  assert_int_equal(u8, 11);
+  assert_int_equal(s16, 11);
+  assert_int_equal(u16, 11);
+  assert_int_equal(s32, 11);
+  assert_int_equal(u32, 11);
+  assert_true(s64 == 11 && u64 == 11 && r32 == 11 && r64 == 11);
+  assert_int_equal(b, 11);
+  assert_string_equal(s, "untouched");
+  assert_null(obj);
+  wes_object_unref(copy);
+  wes_object_unref(inner);
+  wes_object_unref(o);
+  wes_namespace_unref(ns);
+}
+
+#define INV(x) assert_hr_equal((x), WES_E_INVALID_PARAMETER)
+
+/* Every public function of cim.h with NULL in each pointer argument:
+ * the documented code, or a neutral result, never a crash. */
+static void test_cim_null_arguments(void **state) {
+  wes_namespace_t *ns = ns_new();
+  const wes_class_t *thing = make_thing(ns, "Thing", NULL);
+  wes_class_t *cls = NULL, *fresh = NULL;
+  wes_object_t *o = new_obj(ns, "Thing"), *out = NULL;
+  wes_value_t v = str_value("x"), got;
+  wes_property_info_t info;
+  wes_prop_handle_t h;
+  const char *s = NULL;
+  uint32_t u32 = 0;
+  (void)state;
+  /* classes */
+  INV(wes_class_new(NULL, NULL, &cls));
+  INV(wes_class_new("A", NULL, NULL));
+  assert_null(cls);
+  assert_hr_ok(wes_class_new("Fresh", NULL, &fresh));
+  INV(wes_class_add_property(NULL, "X", WES_CIM_STRING, NULL, 0));
+  INV(wes_class_add_property(fresh, NULL, WES_CIM_STRING, NULL, 0));
+  assert_hr_ok(wes_class_add_property(fresh, "X", WES_CIM_STRING, NULL, 0));
+  INV(wes_class_set_default(NULL, "X", &v));
+  INV(wes_class_set_default(fresh, NULL, &v));
+  INV(wes_class_set_default(fresh, "X", NULL));
+  INV(wes_class_set_qualifier(NULL, NULL, "Description", &v));
+  INV(wes_class_set_qualifier(fresh, NULL, NULL, &v));
+  INV(wes_class_set_qualifier(fresh, NULL, "Description", NULL));
+  INV(wes_class_set_qualifier(fresh, "X", NULL, &v));
+  INV(wes_class_get_qualifier(NULL, NULL, "abstract", &got));
+  INV(wes_class_get_qualifier(thing, NULL, NULL, &got));
+  INV(wes_class_get_qualifier(thing, "Name", "key", NULL));
+  assert_null(wes_class_ref(NULL));
+  assert_null(wes_class_unref(NULL));
+  assert_null(wes_class_name(NULL));
+  assert_null(wes_class_superclass(NULL));
+  assert_int_equal(wes_class_flags(NULL), 0);
+  assert_null(wes_class_namespace(NULL));
+  assert_false(wes_class_derives_from(NULL, "Thing"));
+  assert_false(wes_class_derives_from(thing, NULL));
+  assert_false(wes_class_is_a(NULL, thing));
+  assert_false(wes_class_is_a(thing, NULL));
+  assert_int_equal(wes_class_property_count(NULL), 0);
+  INV(wes_class_property_at(NULL, 0, &info));
+  INV(wes_class_property_at(thing, 0, NULL));
+  INV(wes_class_property(NULL, "Name", &info));
+  INV(wes_class_property(thing, NULL, &info));
+  INV(wes_class_property(thing, "Name", NULL));
+  INV(wes_class_get_handle(NULL, "Name", &h));
+  INV(wes_class_get_handle(thing, NULL, &h));
+  INV(wes_class_get_handle(thing, "Name", NULL));
+  /* namespaces */
+  assert_null(wes_namespace_ref(NULL));
+  assert_null(wes_namespace_name(NULL));
+  INV(wes_namespace_add_class(NULL, fresh, NULL));
+  INV(wes_namespace_add_class(ns, NULL, NULL));
+  assert_int_equal(wes_namespace_class_count(NULL), 0);
+  assert_null(wes_namespace_class_at(NULL, 0));
+  assert_null(wes_namespace_class_at(ns, wes_namespace_class_count(ns)));
+  /* objects */
+  INV(wes_object_new(NULL, &out));
+  INV(wes_object_new(thing, NULL));
+  INV(wes_object_new_by_name(NULL, "Thing", &out));
+  INV(wes_object_new_by_name(ns, NULL, &out));
+  INV(wes_object_new_by_name(ns, "Thing", NULL));
+  assert_null(out);
+  assert_null(wes_object_ref(NULL));
+  assert_null(wes_object_unref(NULL));
+  assert_null(wes_object_class(NULL));
+  wes_object_freeze(NULL);
+  assert_false(wes_object_is_frozen(NULL));
+  INV(wes_object_clone(NULL, &out));
+  INV(wes_object_clone(o, NULL));
+  INV(wes_object_set(NULL, "Name", &v));
+  INV(wes_object_set(o, NULL, &v));
+  INV(wes_object_set(o, "Name", NULL));
+  INV(wes_object_get(NULL, "Name", &got));
+  INV(wes_object_get(o, NULL, &got));
+  INV(wes_object_get(o, "Name", NULL));
+  assert_hr_ok(wes_class_get_handle(thing, "Name", &h));
+  INV(wes_object_set_by_handle(NULL, &h, &v));
+  INV(wes_object_set_by_handle(o, NULL, &v));
+  INV(wes_object_set_by_handle(o, &h, NULL));
+  INV(wes_object_get_by_handle(NULL, &h, &got));
+  INV(wes_object_get_by_handle(o, NULL, &got));
+  INV(wes_object_get_by_handle(o, &h, NULL));
+  INV(wes_object_set_null(NULL, "Name"));
+  INV(wes_object_set_null(o, NULL));
+  INV(wes_object_set_uint32(NULL, "U32", 1));
+  INV(wes_object_set_uint32(o, NULL, 1));
+  INV(wes_object_get_uint32(NULL, "U32", &u32));
+  INV(wes_object_get_uint32(o, NULL, &u32));
+  INV(wes_object_get_uint32(o, "U32", NULL));
+  INV(wes_object_set_string(NULL, "Name", "x"));
+  INV(wes_object_get_string(o, "Name", NULL));
+  INV(wes_object_get_string(NULL, "Name", &s));
+  INV(wes_object_set_object(NULL, "Obj", NULL));
+  INV(wes_object_get_object(o, "Obj", NULL));
+  INV(wes_object_get_object(NULL, "Obj", &out));
+  /* A NULL text or object through a typed setter sets NULL. */
+  assert_hr_ok(wes_object_set_string(o, "Name", "k"));
+  assert_hr_ok(wes_object_set_string(o, "Name", NULL));
+  assert_hr_equal(wes_object_get_string(o, "Name", &s), WES_S_FALSE);
+  assert_hr_ok(wes_object_set_object(o, "Obj", NULL));
+  assert_hr_equal(wes_object_get_object(o, "Obj", &out), WES_S_FALSE);
+  assert_false(wes_object_isa(NULL, "Thing"));
+  assert_false(wes_object_isa(o, NULL));
+  assert_false(wes_object_equal(o, NULL));
+  assert_false(wes_object_equal(NULL, o));
+  (void)wes_object_hash(NULL);
+  assert_null(out);
+  wes_object_unref(o);
+  wes_class_unref(fresh);
+  wes_namespace_unref(ns);
+}
+#undef INV
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cim_type_names),
@@ -1808,6 +2024,8 @@ int main(void) {
       cmocka_unit_test(test_cim_all_array_types),
       cmocka_unit_test(test_cim_qualifier_effects),
       cmocka_unit_test(test_cim_out_of_memory),
+      cmocka_unit_test(test_cim_null_arguments),
+      cmocka_unit_test(test_cim_typed_wrong_types),
   };
   /* the counting allocator (fails on demand) must be in place first */
   if (WES_FAILED(wes_replace_allocator(t_malloc, t_realloc, t_calloc, free))) {

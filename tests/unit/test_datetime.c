@@ -478,6 +478,125 @@ static void test_datetime_intervals(void **state) {
                   WES_E_INVALID_PARAMETER);
 }
 
+/*
+ * Hand-built datetimes with one field out of range: format refuses them
+ * with VALUE_OUT_OF_RANGE; conversion, comparison and arithmetic with
+ * INVALID_PARAMETER (never a crash or an overflow).
+ */
+static void test_datetime_fields_out_of_range(void **state) {
+  static const struct {
+    int field; /* index into the field table below */
+    int64_t value;
+  } bad[] = {
+      {0, 10000},     {0, -2},        {0, INT32_MIN}, {1, 0},
+      {1, 13},        {2, 0},         {2, 30},        {3, 24},
+      {3, -2},        {4, 60},        {5, 61},        {6, 1000000},
+      {6, -7},        {6, INT32_MAX}, {7, 1000},      {7, -1000},
+      {8, -1},        {8, 100000000}, {8, INT64_MAX}, {8, INT64_MIN},
+  };
+  wes_datetime_t abs = parse_ok("20240229120000.000000+060");
+  wes_datetime_t iv = parse_ok("00000001000000.000000:000");
+  wes_datetime_t r;
+  char buf[WES_DATETIME_LENGTH + 1];
+  int64_t us;
+  int c;
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    /* Field 8 (days) is an interval's; the others an absolute time's
+     * (29 February: day 30 is out of range). */
+    wes_datetime_t x = bad[i].field == 8 ? iv : abs;
+    int32_t *fields[8];
+    fields[0] = &x.year;
+    fields[1] = &x.month;
+    fields[2] = &x.day;
+    fields[3] = &x.hour;
+    fields[4] = &x.minute;
+    fields[5] = &x.second;
+    fields[6] = &x.microsecond;
+    fields[7] = &x.utc_offset;
+    if (bad[i].field == 8) {
+      x.days = bad[i].value;
+    } else {
+      *fields[bad[i].field] = (int32_t)bad[i].value;
+    }
+    assert_hr_equal(wes_datetime_format(&x, buf, sizeof(buf)),
+                    WES_E_VALUE_OUT_OF_RANGE);
+    assert_hr_equal(wes_datetime_to_unix_us(&x, &us),
+                    WES_E_INVALID_PARAMETER);
+    assert_hr_equal(wes_datetime_compare(&x, &x, &c),
+                    WES_E_INVALID_PARAMETER);
+    assert_hr_equal(wes_datetime_diff(&x, &x, &r), WES_E_INVALID_PARAMETER);
+    if (bad[i].field == 8) {
+      assert_hr_equal(wes_datetime_add(&abs, &x, &r),
+                      WES_E_INVALID_PARAMETER);
+    } else {
+      assert_hr_equal(wes_datetime_add(&x, &iv, &r),
+                      WES_E_INVALID_PARAMETER);
+    }
+  }
+  /* An interval's second is 0..59 (no leap second). */
+  r = iv;
+  r.second = 60;
+  assert_hr_equal(wes_datetime_format(&r, buf, sizeof(buf)),
+                  WES_E_VALUE_OUT_OF_RANGE);
+  assert_hr_equal(wes_datetime_to_unix_us(&r, &us), WES_E_INVALID_PARAMETER);
+  /* Unknown flag bits and an impossible count of microsecond asterisks. */
+  r = abs;
+  r.flags = 0xFFFFFFFFu;
+  assert_hr_equal(wes_datetime_format(&r, buf, sizeof(buf)),
+                  WES_E_VALUE_OUT_OF_RANGE);
+  assert_hr_equal(wes_datetime_compare(&r, &abs, &c),
+                  WES_E_INVALID_PARAMETER);
+  r = abs;
+  r.flags = 7u << WES_DT_US_STARS_SHIFT;
+  assert_hr_equal(wes_datetime_format(&r, buf, sizeof(buf)),
+                  WES_E_VALUE_OUT_OF_RANGE);
+}
+
+/* NULL in every pointer argument. */
+static void test_datetime_null_arguments(void **state) {
+  wes_datetime_t a = parse_ok("20240229120000.000000+060");
+  wes_datetime_t iv = parse_ok("00000001000000.000000:000");
+  wes_datetime_t r;
+  char buf[WES_DATETIME_LENGTH + 1];
+  int64_t us;
+  int c;
+  const char *t = "20240229120000.000000+060";
+  (void)state;
+  assert_hr_equal(wes_datetime_parse(NULL, &r, NULL), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_parse(t, NULL, NULL), WES_E_INVALID_PARAMETER);
+  assert_hr_ok(wes_datetime_parse(t, &r, NULL)); /* reterr is optional */
+  assert_hr_equal(wes_datetime_parse("x", &r, NULL), WES_E_INVALID_SYNTAX);
+  assert_hr_equal(wes_datetime_format(NULL, buf, sizeof(buf)),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_format(&a, NULL, sizeof(buf)),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_format(&a, buf, WES_DATETIME_LENGTH),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_to_unix_us(NULL, &us), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_to_unix_us(&a, NULL), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_from_unix_us(0, 0, NULL),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_interval_from_us(0, NULL),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_compare(NULL, &a, &c), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_compare(&a, NULL, &c), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_compare(&a, &a, NULL), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_compare_text(NULL, t, &c),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_compare_text(t, NULL, &c),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_compare_text(t, t, NULL),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_diff(NULL, &a, &r), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_diff(&a, NULL, &r), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_diff(&a, &a, NULL), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_add(NULL, &iv, &r), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_add(&a, NULL, &r), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_datetime_add(&a, &iv, NULL), WES_E_INVALID_PARAMETER);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_datetime_parse_absolute),
@@ -494,6 +613,8 @@ int main(void) {
       cmocka_unit_test(test_datetime_unix_roundtrip_sweep),
       cmocka_unit_test(test_datetime_filetime),
       cmocka_unit_test(test_datetime_intervals),
+      cmocka_unit_test(test_datetime_fields_out_of_range),
+      cmocka_unit_test(test_datetime_null_arguments),
   };
   return cmocka_run_group_tests_name("datetime", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the MOF compiler (lib/cim/mof_*.c). */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -1429,6 +1430,82 @@ static void test_mof_out_of_memory(void **state) {
   assert_true(n < 100000);
 }
 
+/*
+ * real32 extremes: the instance text of FLT_MAX (3.4028235e+38, its
+ * shortest form, slightly above FLT_MAX) compiles back; a value that does
+ * round past FLT_MAX does not.
+ */
+static void test_mof_real32_limits(void **state) {
+  wes_namespace_t *ns = new_ns();
+  wes_mof_result_t *res;
+  wes_object_t *o;
+  char *text = NULL;
+  float x = 0;
+  (void)state;
+  res = compile_ok(ns, "class R { real32 X = 3.4028235e38; "
+                       "real32 Y = -3.4028235e+38; real32 Z; };\n"
+                       "instance of R { Z = 1.17549435e-38; };");
+  o = wes_mof_result_instance_at(res, 0);
+  assert_hr_ok(wes_object_get_real32(o, "X", &x));
+  assert_true(x == FLT_MAX);
+  assert_hr_ok(wes_object_get_real32(o, "Y", &x));
+  assert_true(x == -FLT_MAX);
+  assert_hr_ok(wes_object_get_real32(o, "Z", &x));
+  assert_true(x == FLT_MIN);
+  /* The rendered instance compiles back to an equal object. */
+  assert_hr_ok(wes_object_to_mof(o, 0, &text));
+  assert_non_null(strstr(text, "X = 3.4028235e+38;"));
+  {
+    wes_mof_result_t *again = compile_ok(ns, text);
+    assert_true(wes_object_equal(o, wes_mof_result_instance_at(again, 0)));
+    wes_mof_result_free(again);
+  }
+  wes_free(text);
+  wes_mof_result_free(res);
+  wes_namespace_unref(ns);
+  check_error("class R { real32 X = 3.4028236e38; };",
+              WES_E_VALUE_OUT_OF_RANGE, 1, 22);
+  check_error("class R { real32 X[] = {1, -3.4028236e38}; };",
+              WES_E_VALUE_OUT_OF_RANGE, 1, 28);
+}
+
+/*
+ * char16 holds any UTF-16 code unit: the instance text shows U+0000 and
+ * lone surrogates as '\x0000' and '\xD800', and those literals compile
+ * back (in a char16 literal only; strings still refuse them).
+ */
+static void test_mof_char16_code_units(void **state) {
+  static const uint16_t units[] = {0x0000, 0xD800, 0xDFFF, 0x001F, 0x007F};
+  wes_namespace_t *ns = new_ns();
+  wes_mof_result_t *res;
+  size_t i;
+  uint16_t c = 1;
+  (void)state;
+  res = compile_ok(ns, "class C16 { char16 C; char16 A[]; };\n"
+                       "instance of C16 { C = '\\x0'; "
+                       "A = {'\\xD800', '\\xdfff', '\\X0000'}; };");
+  assert_hr_ok(
+      wes_object_get_char16(wes_mof_result_instance_at(res, 0), "C", &c));
+  assert_int_equal(c, 0);
+  wes_mof_result_free(res);
+  for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+    wes_object_t *o = instance_of(ns, "C16");
+    char *text = NULL;
+    assert_hr_ok(wes_object_set_char16(o, "C", units[i]));
+    assert_hr_ok(wes_object_to_mof(o, 0, &text));
+    res = compile_ok(ns, text);
+    assert_true(wes_object_equal(o, wes_mof_result_instance_at(res, 0)));
+    wes_mof_result_free(res);
+    wes_free(text);
+    wes_object_unref(o);
+  }
+  wes_namespace_unref(ns);
+  check_error("class X { string A = \"a\\x0000\"; };", WES_E_INVALID_SYNTAX, 1,
+              24);
+  check_error("class X { string A = \"a\\xDC00\"; };", WES_E_INVALID_SYNTAX, 1,
+              24);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mof_every_type),
@@ -1453,6 +1530,8 @@ int main(void) {
       cmocka_unit_test(test_mof_events_file),
       cmocka_unit_test(test_mof_render_round_trip),
       cmocka_unit_test(test_mof_out_of_memory),
+      cmocka_unit_test(test_mof_real32_limits),
+      cmocka_unit_test(test_mof_char16_code_units),
   };
   /* Before any other wes call, so allocation failures can be injected. */
   if (WES_FAILED(wes_replace_allocator(t_malloc, t_realloc, t_calloc,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Rendering instances and classes as MOF text and JSON, and reading JSON
  * back (include/wes/render.h, docs/json.md). */
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -282,18 +283,37 @@ static void test_render_json_golden(void **state) {
   wes_object_unref(o);
 }
 
+/*
+ * Renders o as JSON with `flags`, reads the text back and asserts a new
+ * mutable object equal to o with the same hash. Returns the text (free
+ * with wes_free).
+ */
+static char *json_round_trip(fixture_t *f, const wes_object_t *o,
+                             uint32_t flags) {
+  wes_object_t *back = NULL;
+  char *text = NULL;
+  wes_error_t err;
+  wes_error_clear(&err);
+  assert_hr_ok(wes_object_to_json(o, flags, &text));
+  if (WES_FAILED(
+          wes_object_from_json(f->ns, text, strlen(text), &back, &err))) {
+    fail_msg("%u:%u: %s", err.line, err.column, err.text);
+  }
+  assert_true(wes_object_equal(o, back));
+  assert_true(wes_object_hash(o) == wes_object_hash(back));
+  assert_int_equal(wes_object_is_frozen(back), 0);
+  wes_object_unref(back);
+  return text;
+}
+
 static void test_render_json_bare_and_pretty(void **state) {
   fixture_t *f = *state;
-  wes_object_t *o = make_inner(f, "Inner", "x\x01y", 9), *back = NULL;
-  char *text = NULL;
-  assert_hr_ok(wes_object_to_json(o, WES_RENDER_NO_TYPES, &text));
+  wes_object_t *o = make_inner(f, "Inner", "x\x01y", 9);
+  char *text = json_round_trip(f, o, WES_RENDER_NO_TYPES);
   assert_string_equal(text, "{\"class\":\"Inner\",\"properties\":{"
                             "\"Name\":\"x\\u0001y\",\"Value\":9}}");
-  assert_hr_ok(wes_object_from_json(f->ns, text, strlen(text), &back, NULL));
-  assert_true(wes_object_equal(o, back));
-  wes_object_unref(back);
   wes_free(text);
-  assert_hr_ok(wes_object_to_json(o, WES_RENDER_PRETTY, &text));
+  text = json_round_trip(f, o, WES_RENDER_PRETTY);
   assert_string_equal(text,
                       "{\n"
                       "  \"class\": \"Inner\",\n"
@@ -303,60 +323,35 @@ static void test_render_json_bare_and_pretty(void **state) {
                       "    \"Value\": {\"type\": \"uint32\", \"value\": 9}\n"
                       "  }\n"
                       "}\n");
-  assert_hr_ok(wes_object_from_json(f->ns, text, strlen(text), &back, NULL));
-  assert_true(wes_object_equal(o, back));
-  wes_object_unref(back);
   wes_free(text);
   wes_object_unref(o);
 }
 
 static void test_render_json_roundtrip(void **state) {
   fixture_t *f = *state;
-  wes_object_t *o = make_all(f), *back = NULL, *back2 = NULL;
-  char *text = NULL, *text2 = NULL;
-  wes_error_t err;
-  wes_error_clear(&err);
-  assert_hr_ok(wes_object_to_json(o, 0, &text));
-  if (WES_FAILED(
-          wes_object_from_json(f->ns, text, strlen(text), &back, &err))) {
-    fail_msg("%u:%u: %s", err.line, err.column, err.text);
-  }
-  assert_true(wes_object_equal(o, back));
-  assert_true(wes_object_hash(o) == wes_object_hash(back));
-  assert_int_equal(wes_object_is_frozen(back), 0);
+  wes_object_t *o = make_all(f);
+  wes_free(json_round_trip(f, o, 0));
   /* Bare values convert through the declared types to the same object. */
-  assert_hr_ok(wes_object_to_json(
-      o, WES_RENDER_NO_TYPES | WES_RENDER_PRETTY | WES_RENDER_SYSTEM_PROPS,
-      &text2));
-  if (WES_FAILED(
-          wes_object_from_json(f->ns, text2, strlen(text2), &back2, &err))) {
-    fail_msg("%u:%u: %s", err.line, err.column, err.text);
-  }
-  assert_true(wes_object_equal(o, back2));
-  wes_free(text);
-  wes_free(text2);
-  wes_object_unref(back);
-  wes_object_unref(back2);
+  wes_free(json_round_trip(f, o,
+                           WES_RENDER_NO_TYPES | WES_RENDER_PRETTY |
+                               WES_RENDER_SYSTEM_PROPS));
   wes_object_unref(o);
 }
 
 /* NaN and infinities, surrogate-free and lone-surrogate char16. */
 static void test_render_json_special_values(void **state) {
   fixture_t *f = *state;
-  wes_object_t *o = NULL, *back = NULL;
+  wes_object_t *o = NULL;
   char *text = NULL;
   assert_hr_ok(wes_object_new_by_name(f->ns, "AllTypes", &o));
   assert_hr_ok(wes_object_set_real64(o, "R64", -INFINITY));
   assert_hr_ok(wes_object_set_real32(o, "R32", NAN));
   assert_hr_ok(wes_object_set_char16(o, "C", 0xD800));
-  assert_hr_ok(wes_object_to_json(o, WES_RENDER_NO_TYPES, &text));
+  text = json_round_trip(f, o, WES_RENDER_NO_TYPES);
   assert_non_null(strstr(text, "\"R32\":\"NaN\""));
   assert_non_null(strstr(text, "\"R64\":\"-Infinity\""));
   assert_non_null(strstr(text, "\"C\":55296"));
-  assert_hr_ok(wes_object_from_json(f->ns, text, strlen(text), &back, NULL));
-  assert_true(wes_object_equal(o, back));
   wes_free(text);
-  wes_object_unref(back);
   wes_object_unref(o);
 }
 
@@ -741,53 +736,46 @@ static void chaos_arm(long n) {
   chaos_count = 0;
 }
 
+/* Renders `o` as pretty JSON (which 0) or MOF (1), or `cls` as MOF with
+ * its inherited properties (2), with allocation n failing for n = 1, 2, ...
+ * until the call succeeds: every failure is WES_E_OUT_OF_MEMORY and leaks
+ * nothing. */
+static void render_under_chaos(int which, const wes_object_t *o,
+                               const wes_class_t *cls) {
+  char *text = NULL;
+  long n, live;
+  wes_hresult_t hr;
+  for (n = 1;; n++) {
+    live = chaos_live;
+    chaos_arm(n);
+    hr = which == 0   ? wes_object_to_json(o, WES_RENDER_PRETTY, &text)
+         : which == 1 ? wes_object_to_mof(o, 0, &text)
+                      : wes_class_to_mof(cls, WES_RENDER_INHERITED, &text);
+    chaos_arm(0);
+    if (hr == WES_S_OK) {
+      wes_free(text);
+      break;
+    }
+    assert_hr_equal(hr, WES_E_OUT_OF_MEMORY);
+    assert_int_equal(chaos_live, live);
+  }
+}
+
 /* Every allocation failure inside the renderers and the reader gives
  * WES_E_OUT_OF_MEMORY and leaks nothing; the call then succeeds once the
  * allocator recovers. */
 static void test_render_out_of_memory(void **state) {
   fixture_t *f = *state;
   wes_object_t *o = make_all(f), *back = NULL;
-  char *json = NULL, *text = NULL;
+  char *json = NULL;
   const wes_class_t *cls = wes_namespace_get_class(f->ns, "Sub");
   long n, live;
   wes_hresult_t hr;
+  int which;
   wes_object_freeze(o);
   assert_hr_ok(wes_object_to_json(o, 0, &json));
-  for (n = 1;; n++) {
-    live = chaos_live;
-    chaos_arm(n);
-    hr = wes_object_to_json(o, WES_RENDER_PRETTY, &text);
-    chaos_arm(0);
-    if (hr == WES_S_OK) {
-      wes_free(text);
-      break;
-    }
-    assert_hr_equal(hr, WES_E_OUT_OF_MEMORY);
-    assert_int_equal(chaos_live, live);
-  }
-  for (n = 1;; n++) {
-    live = chaos_live;
-    chaos_arm(n);
-    hr = wes_object_to_mof(o, 0, &text);
-    chaos_arm(0);
-    if (hr == WES_S_OK) {
-      wes_free(text);
-      break;
-    }
-    assert_hr_equal(hr, WES_E_OUT_OF_MEMORY);
-    assert_int_equal(chaos_live, live);
-  }
-  for (n = 1;; n++) {
-    live = chaos_live;
-    chaos_arm(n);
-    hr = wes_class_to_mof(cls, WES_RENDER_INHERITED, &text);
-    chaos_arm(0);
-    if (hr == WES_S_OK) {
-      wes_free(text);
-      break;
-    }
-    assert_hr_equal(hr, WES_E_OUT_OF_MEMORY);
-    assert_int_equal(chaos_live, live);
+  for (which = 0; which < 3; which++) {
+    render_under_chaos(which, o, cls);
   }
   for (n = 1;; n++) {
     wes_error_t err;
@@ -811,6 +799,179 @@ static void test_render_out_of_memory(void **state) {
   wes_object_unref(o);
 }
 
+/*
+ * Arrays of every element type not in AllTypes, controls and DEL in
+ * strings and char16, NaN/infinity in arrays and qualifiers: exact MOF and
+ * JSON text (pretty JSON separates array elements with ", "), and the JSON
+ * reads back to an equal object.
+ */
+static void test_render_every_array_type(void **state) {
+  fixture_t *f = *state;
+  static const int8_t s8[] = {-128, 127};
+  static const int16_t s16[] = {-32768, 5};
+  static const uint16_t u16[] = {65535, 0};
+  static const int32_t s32[] = {INT32_MIN, 7};
+  static const uint32_t u32[] = {UINT32_MAX, 1};
+  static const uint64_t u64[] = {UINT64_MAX, 0};
+  static const float r32[] = {0.1f, -3.0f};
+  static const uint16_t c16[] = {0x01, 0x7f, 0xD800, '\''};
+  static const char *const refs[] = {"Inner.Name=\"a\""};
+  static const char *const strs[] = {"\x01\x1f\x7f\"\\\b\f\r"};
+  double r64[3];
+  wes_class_t *cls = NULL;
+  wes_object_t *o = NULL;
+  wes_value_t q;
+  char *text = NULL;
+  r64[0] = NAN;
+  r64[1] = INFINITY;
+  r64[2] = -INFINITY;
+  assert_hr_ok(wes_class_new("Arrays", NULL, &cls));
+  add_prop(cls, "S8A", WES_CIM_SINT8 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(cls, "S16A", WES_CIM_SINT16 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(cls, "U16A", WES_CIM_UINT16 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(cls, "S32A", WES_CIM_SINT32 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(cls, "U32A", WES_CIM_UINT32 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(cls, "U64A", WES_CIM_UINT64 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(cls, "R32A", WES_CIM_REAL32 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(cls, "R64A", WES_CIM_REAL64 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(cls, "CA", WES_CIM_CHAR16 | WES_CIM_FLAG_ARRAY, NULL, 0);
+  add_prop(cls, "RefA", WES_CIM_REFERENCE | WES_CIM_FLAG_ARRAY, "Inner", 0);
+  add_prop(cls, "StrA", WES_CIM_STRING | WES_CIM_FLAG_ARRAY, NULL, 0);
+  memset(&q, 0, sizeof(q));
+  q.type = WES_CIM_REAL64 | WES_CIM_FLAG_ARRAY;
+  q.u.array.data = r64;
+  q.u.array.count = 3;
+  assert_hr_ok(wes_class_set_qualifier(cls, "R64A", "Limits", &q));
+  assert_hr_ok(wes_namespace_add_class(f->ns, cls, NULL));
+  assert_hr_ok(wes_object_new(cls, &o));
+  set_array(o, "S8A", WES_CIM_SINT8, s8, 2);
+  set_array(o, "S16A", WES_CIM_SINT16, s16, 2);
+  set_array(o, "U16A", WES_CIM_UINT16, u16, 2);
+  set_array(o, "S32A", WES_CIM_SINT32, s32, 2);
+  set_array(o, "U32A", WES_CIM_UINT32, u32, 2);
+  set_array(o, "U64A", WES_CIM_UINT64, u64, 2);
+  set_array(o, "R32A", WES_CIM_REAL32, r32, 2);
+  set_array(o, "R64A", WES_CIM_REAL64, r64, 3);
+  set_array(o, "CA", WES_CIM_CHAR16, c16, 4);
+  set_array(o, "RefA", WES_CIM_REFERENCE, refs, 1);
+  set_array(o, "StrA", WES_CIM_STRING, strs, 1);
+  assert_hr_ok(wes_object_to_mof(o, 0, &text));
+  assert_string_equal(text,
+                      "instance of Arrays\n"
+                      "{\n"
+                      "\tS8A = {-128, 127};\n"
+                      "\tS16A = {-32768, 5};\n"
+                      "\tU16A = {65535, 0};\n"
+                      "\tS32A = {-2147483648, 7};\n"
+                      "\tU32A = {4294967295, 1};\n"
+                      "\tU64A = {\"18446744073709551615\", \"0\"};\n"
+                      "\tR32A = {0.1, -3};\n"
+                      "\tR64A = {NaN, Infinity, -Infinity};\n"
+                      "\tCA = {'\\x0001', '\\x007F', '\\xD800', '\\''};\n"
+                      "\tRefA = {\"Inner.Name=\\\"a\\\"\"};\n"
+                      "\tStrA = {\"\\x0001\\x001F\\x007F\\\"\\\\\\b\\f\\r\"};\n"
+                      "};\n");
+  wes_free(text);
+  assert_hr_ok(wes_class_to_mof(cls, 0, &text));
+  assert_non_null(
+      strstr(text, "[Limits{NaN, Infinity, -Infinity}] real64 R64A[];"));
+  wes_free(text);
+  text = json_round_trip(f, o, WES_RENDER_NO_TYPES);
+  assert_string_equal(
+      text, "{\"class\":\"Arrays\",\"properties\":{"
+            "\"S8A\":[-128,127],\"S16A\":[-32768,5],\"U16A\":[65535,0],"
+            "\"S32A\":[-2147483648,7],\"U32A\":[4294967295,1],"
+            "\"U64A\":[\"18446744073709551615\",\"0\"],"
+            "\"R32A\":[0.1,-3],"
+            "\"R64A\":[\"NaN\",\"Infinity\",\"-Infinity\"],"
+            "\"CA\":[\"\\u0001\",\"\x7f\",55296,\"'\"],"
+            "\"RefA\":[\"Inner.Name=\\\"a\\\"\"],"
+            "\"StrA\":[\"\\u0001\\u001f\x7f\\\"\\\\\\b\\f\\r\"]}}");
+  wes_free(text);
+  text = json_round_trip(f, o, WES_RENDER_NO_TYPES | WES_RENDER_PRETTY);
+  assert_non_null(strstr(text, "\"S8A\": [-128, 127],\n"));
+  assert_non_null(strstr(text, "\"R64A\": [\"NaN\", \"Infinity\", "
+                               "\"-Infinity\"],\n"));
+  wes_free(text);
+  wes_object_unref(o);
+  wes_class_unref(cls);
+}
+
+#define ALL(props) "{\"class\":\"AllTypes\",\"properties\":{" props "}}"
+/* JSON review cases: a typed wrapper with "type" twice (no "value") used
+ * to dereference NULL; NULL arguments of the renderers and the reader. */
+static void test_render_json_wrapper_and_nulls(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = make_inner(f, "Inner", "n", 1), *out = NULL;
+  const wes_class_t *inner = wes_namespace_get_class(f->ns, "Inner");
+  char *text = NULL;
+  wes_error_t err;
+  read_bad(f, ALL("\"U32\":{\"type\":\"uint32\",\"type\":\"uint32\"}"),
+           WES_E_INVALID_SYNTAX, 1, 41);
+  /* Without "type" it is no wrapper: an object for a uint32. */
+  read_bad(f, ALL("\"U32\":{\"value\":1,\"value\":2}"), WES_E_TYPE_MISMATCH,
+           1, 41);
+  read_bad(f, ALL("\"U32\":{\"type\":\"uint32\",\"value\":1,\"value\":2}"),
+           WES_E_INVALID_SYNTAX, 1, 41);
+  /* NULL arguments. */
+  assert_hr_equal(wes_object_to_json(o, 0, NULL), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_object_to_mof(NULL, 0, &text), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_class_to_mof(inner, 0, NULL), WES_E_INVALID_PARAMETER);
+  assert_null(text);
+  wes_error_clear(&err);
+  assert_hr_equal(wes_object_from_json(NULL, "{}", 2, &out, &err),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(err.code, WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_object_from_json(f->ns, NULL, 2, &out, &err),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes_object_from_json(f->ns, "{}", 2, NULL, &err),
+                  WES_E_INVALID_PARAMETER);
+  /* NULL text of length 0 is an empty text: malformed, not a crash. */
+  assert_hr_equal(wes_object_from_json(f->ns, NULL, 0, &out, &err),
+                  WES_E_INVALID_SYNTAX);
+  assert_int_equal(err.line, 1);
+  assert_int_equal(err.column, 1);
+  assert_null(out);
+  wes_object_unref(o);
+}
+#undef ALL
+
+/*
+ * real32 extremes round-trip: FLT_MAX renders as its shortest text
+ * 3.4028235e+38, slightly above FLT_MAX, which used to be refused when
+ * read back. Texts that are only "NaN" up to a U+0000, and an empty
+ * char16 string, are refused.
+ */
+static void test_render_real32_limits(void **state) {
+  fixture_t *f = *state;
+  static const float lim[] = {FLT_MAX, -FLT_MAX, FLT_MIN, 1e-45f};
+  size_t i;
+  float r = 0;
+  wes_object_t *o = NULL;
+  for (i = 0; i < sizeof(lim) / sizeof(lim[0]); i++) {
+    assert_hr_ok(wes_object_new_by_name(f->ns, "AllTypes", &o));
+    assert_hr_ok(wes_object_set_real32(o, "R32", lim[i]));
+    assert_hr_ok(wes_object_get_real32(o, "R32", &r));
+    assert_true(r == lim[i]);
+    wes_free(json_round_trip(f, o, 0));
+    wes_object_unref(o);
+  }
+#define R32(v) "{\"class\":\"AllTypes\",\"properties\":{\"R32\":" v "}}"
+  o = NULL;
+  assert_hr_ok(wes_object_from_json(f->ns, R32("3.4028235e38"),
+                                    strlen(R32("3.4028235e38")), &o, NULL));
+  assert_hr_ok(wes_object_get_real32(o, "R32", &r));
+  assert_true(r == FLT_MAX);
+  wes_object_unref(o);
+  read_bad(f, R32("3.4028236e38"), WES_E_VALUE_OUT_OF_RANGE, 1, 41);
+  read_bad(f, R32("-3.4028236e38"), WES_E_VALUE_OUT_OF_RANGE, 1, 41);
+  read_bad(f, R32("\"NaN\\u0000\""), WES_E_TYPE_MISMATCH, 1, 41);
+  read_bad(f, R32("\"Infinity\\u0000x\""), WES_E_TYPE_MISMATCH, 1, 41);
+#undef R32
+  read_bad(f, "{\"class\":\"AllTypes\",\"properties\":{\"C\":\"\"}}",
+           WES_E_VALUE_OUT_OF_RANGE, 1, 39);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_render_mof_golden, setup, teardown),
@@ -831,6 +992,12 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_render_json_type_checks, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_render_json_nesting_limit, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_every_array_type, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_wrapper_and_nulls,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_render_real32_limits, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_render_out_of_memory, setup,
                                       teardown),

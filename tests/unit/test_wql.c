@@ -754,10 +754,21 @@ static void test_wql_null_semantics(void **state) {
                          e),
                    0);
   assert_int_equal(match("SELECT * FROM __InstanceCreationEvent WHERE "
-                         "TargetInstance ISA 'Win32_Process' OR "
-                         "TargetInstance.Name IS NULL",
+                         "TargetInstance.Name IS NULL AND "
+                         "TargetInstance ISA 'Win32_Process'",
                          e),
-                   1);
+                   0);
+  /* read by name (syntax only; a checked query needs a dominating ISA) */
+  {
+    wes_query_t *qs = NULL;
+    assert_hr_ok(wes_query_compile(NULL,
+                                   "SELECT * FROM __InstanceCreationEvent "
+                                   "WHERE TargetInstance ISA 'Win32_Process' "
+                                   "OR TargetInstance.Name IS NULL",
+                                   WES_QUERY_SYNTAX_ONLY, &qs, NULL));
+    assert_int_equal(wes_query_match(qs, e), 1);
+    wes_query_unref(qs);
+  }
   wes_object_unref(e);
 }
 
@@ -1522,13 +1533,15 @@ static void test_wql_threads(void **state) {
 }
 
 /* Paths resolved against one class must still read correctly when the
- * object is of another class (ISA under OR): by-name fallback, never a
+ * object is of another class (a dominating ISA evaluated after the path,
+ * alternatives of an OR with their own ISA): by-name fallback, never a
  * wrong slot. */
 static void test_wql_resolution(void **state) {
   wes_object_t *proc = process("b", 7), *svc = NULL, *e1, *e2;
   const char *qt = "SELECT * FROM __InstanceCreationEvent WHERE "
                    "(TargetInstance ISA 'Win32_Service' AND "
-                   "TargetInstance.Name = 'a') OR TargetInstance.Name = 'b'";
+                   "TargetInstance.Name = 'a') OR (TargetInstance ISA "
+                   "'Win32_Process' AND TargetInstance.Name = 'b')";
   wes_query_t *q;
   (void)state;
   assert_hr_ok(wes_object_new_by_name(ns, "Win32_Service", &svc));
@@ -1537,16 +1550,18 @@ static void test_wql_resolution(void **state) {
   e2 = creation("__InstanceCreationEvent", svc);
   assert_int_equal(match(qt, e1), 1);
   assert_int_equal(match(qt, e2), 1);
-  /* the property exists only on the other class: NULL, not garbage */
+  /* the property exists only on the other class: read before the ISA
+   * (NULL, not garbage), then the ISA fails */
   assert_int_equal(match("SELECT * FROM __InstanceCreationEvent WHERE "
-                         "(TargetInstance ISA 'Win32_Service' AND "
-                         "TargetInstance.State IS NULL) OR "
-                         "TargetInstance.State = 'x'",
+                         "TargetInstance.State IS NULL AND "
+                         "TargetInstance ISA 'Win32_Service'",
                          e1),
                    0);
   assert_int_equal(match("SELECT * FROM __InstanceCreationEvent WHERE "
-                         "TargetInstance ISA 'Win32_Service' OR "
-                         "TargetInstance.State IS NULL",
+                         "(TargetInstance.State = 'x' AND "
+                         "TargetInstance ISA 'Win32_Service') OR "
+                         "(TargetInstance.Name = 'b' AND "
+                         "TargetInstance ISA 'Win32_Process')",
                          e1),
                    1);
   /* a top-level ISA later in the chain does not make earlier terms
@@ -1579,6 +1594,167 @@ static void test_wql_resolution(void **state) {
   assert_int_equal(match("SELECT * FROM __Event", e1), 1);
   wes_object_unref(e1);
   wes_object_unref(e2);
+}
+
+/* A path into TargetInstance (PreviousInstance, ...) is resolved only
+ * against ISA tests that dominate it: positive ISA terms ANDed with the
+ * predicate or with one of its ancestors (NOT pushed inward, as in the
+ * DNF). Issue 3: an intrinsic query names its target with ISA, not under
+ * OR. */
+static void isa_reject(const char *text, const char *at, const char *hint) {
+  wes_query_t *q = NULL;
+  wes_error_t err;
+  const char *pos = strstr(text, at);
+  wes_error_clear(&err);
+  assert_non_null(pos);
+  assert_hr_equal(wes_query_compile(ns, text, 0, &q, &err),
+                  WES_E_INVALID_PROPERTY);
+  assert_null(q);
+  assert_int_equal(err.line, 1);
+  if (err.column != (uint32_t)(pos - text) + 1) {
+    fail_msg("'%s': error at column %u, want %u (%s)", text, err.column,
+             (unsigned)(pos - text) + 1, err.text);
+  }
+  if (strstr(err.text, hint) == NULL) {
+    fail_msg("'%s': message '%s' lacks the hint \"%s\"", text, err.text, hint);
+  }
+  /* syntax only: accepted (read by name) */
+  assert_hr_ok(wes_query_compile(NULL, text, WES_QUERY_SYNTAX_ONLY, &q, NULL));
+  wes_query_unref(q);
+}
+
+static void test_wql_isa_dominance(void **state) {
+  static const char *const ti_hint = "add TargetInstance ISA 'ClassName'";
+  static const char *const accepted[] = {
+      /* each alternative names its own target */
+      "SELECT * FROM __InstanceCreationEvent WHERE (TargetInstance ISA "
+      "'Win32_Process' AND TargetInstance.ProcessId = 1) OR (TargetInstance "
+      "ISA 'Win32_Service' AND TargetInstance.State = 'x')",
+      /* the ISA is an AND-sibling of an ancestor (OR, NOT) */
+      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+      "'Win32_Service' AND (TargetInstance.State = 'x' OR "
+      "TargetInstance.Name = 'y')",
+      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+      "'Win32_Service' AND NOT TargetInstance.State = 'x'",
+      /* a later sibling dominates too */
+      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance.State = "
+      "'x' AND TargetInstance ISA 'Win32_Service'",
+      /* NOT (NOT a OR b) is a AND NOT b */
+      "SELECT * FROM __InstanceCreationEvent WHERE NOT (NOT TargetInstance "
+      "ISA 'Win32_Service' OR TargetInstance.State <> 'x')",
+      /* the innermost dominating ISA, most derived, adds Sessions */
+      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+      "'Win32_Service' AND ((TargetInstance ISA 'Win32_TerminalService' AND "
+      "TargetInstance.Sessions = 3) OR TargetInstance.State = 'x')",
+      /* PreviousInstance takes a dominating TargetInstance ISA */
+      "SELECT * FROM __InstanceModificationEvent WHERE TargetInstance ISA "
+      "'Win32_Service' AND (PreviousInstance.State = 'a' OR "
+      "TargetInstance.State = 'b')",
+      /* the declared strong type applies whatever the ISA tests */
+      "SELECT * FROM MyEvent WHERE E1.Prop1 = 'a' OR E2.Prop2 = 'b'",
+      "SELECT * FROM MyEvent WHERE E1 ISA 'MyClass' OR E1.Prop1 = 'a'",
+      /* system properties need no class */
+      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+      "'Win32_Service' OR TargetInstance.__CLASS = 'x'",
+      /* GROUP BY: the ISA terms WHERE forces */
+      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+      "'Win32_Service' AND TargetInstance.Name = 'a' GROUP WITHIN 10 BY "
+      "TargetInstance.State",
+  };
+  wes_object_t *proc = process("p", 1), *svc = NULL, *svc2 = NULL;
+  wes_object_t *e1, *e2, *e3;
+  wes_query_t *q;
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+    q = compile_ok(accepted[i], 0);
+    wes_query_unref(q);
+  }
+  /* many dominating ISA terms (more than the checker keeps inline) */
+  {
+    char buf[4096];
+    size_t len = (size_t)snprintf(buf, sizeof(buf),
+                                  "SELECT * FROM __InstanceCreationEvent "
+                                  "WHERE TargetInstance.State = 'x'");
+    for (i = 0; i < 40; i++) {
+      len += (size_t)snprintf(
+          buf + len, sizeof(buf) - len, " AND (TargetInstance ISA '%s')",
+          i % 2 ? "Win32_Service" : "Win32_TerminalService");
+    }
+    len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+                            " AND TargetInstance.Sessions = 1");
+    assert_true(len < sizeof(buf));
+    q = compile_ok(buf, 0);
+    wes_query_unref(q);
+  }
+  /* issue 3: the only ISA is an OR-sibling */
+  isa_reject("SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+             "'__Namespace' OR TargetInstance.Name = 'x'",
+             "TargetInstance.Name", ti_hint);
+  isa_reject("SELECT * FROM __InstanceCreationEvent WHERE (TargetInstance "
+             "ISA 'Win32_Service' AND TargetInstance.State = 'x') OR "
+             "TargetInstance.Name = 'y'",
+             "TargetInstance.Name", ti_hint);
+  /* an OR of ISA tests dominates nothing */
+  isa_reject("SELECT * FROM __InstanceCreationEvent WHERE (TargetInstance "
+             "ISA 'Win32_Service' OR TargetInstance ISA "
+             "'Win32_TerminalService') AND TargetInstance.Name = 'y'",
+             "TargetInstance.Name", ti_hint);
+  /* a negated ISA dominates nothing, nor does an ISA ANDed under NOT
+   * (NOT (a AND b) is NOT a OR NOT b) */
+  isa_reject("SELECT * FROM __InstanceCreationEvent WHERE NOT TargetInstance "
+             "ISA 'Win32_Service' AND TargetInstance.State = 'x'",
+             "TargetInstance.State", ti_hint);
+  isa_reject("SELECT * FROM __InstanceCreationEvent WHERE NOT (TargetInstance "
+             "ISA 'Win32_Service' AND TargetInstance.State = 'x')",
+             "TargetInstance.State", ti_hint);
+  isa_reject("SELECT * FROM __InstanceCreationEvent WHERE NOT (NOT "
+             "TargetInstance ISA 'Win32_Service' AND TargetInstance.State = "
+             "'x')",
+             "TargetInstance.State", ti_hint);
+  /* the dominating ISA's class lacks it, though an OR-sibling's has it */
+  isa_reject("SELECT * FROM __InstanceCreationEvent WHERE (TargetInstance "
+             "ISA 'Win32_Service' AND TargetInstance.Sessions = 3) OR "
+             "TargetInstance ISA 'Win32_TerminalService'",
+             "TargetInstance.Sessions", "class Win32_Service has no property");
+  isa_reject("SELECT * FROM __InstanceModificationEvent WHERE TargetInstance "
+             "ISA 'Win32_Service' OR PreviousInstance.State = 'x'",
+             "PreviousInstance.State", "add PreviousInstance ISA 'ClassName'");
+  isa_reject("SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+             "'Win32_Service' OR TargetInstance ISA 'Win32_Process' GROUP "
+             "WITHIN 10 BY TargetInstance.Name",
+             "TargetInstance.Name", ti_hint);
+
+  /* meaning of the alternatives form, and its targets */
+  assert_hr_ok(wes_object_new_by_name(ns, "Win32_Service", &svc));
+  assert_hr_ok(wes_object_set_string(svc, "Name", "s"));
+  assert_hr_ok(wes_object_set_string(svc, "State", "x"));
+  assert_hr_ok(wes_object_new_by_name(ns, "Win32_Service", &svc2));
+  assert_hr_ok(wes_object_set_string(svc2, "Name", "s"));
+  assert_hr_ok(wes_object_set_string(svc2, "State", "y"));
+  e1 = creation("__InstanceCreationEvent", proc);
+  e2 = creation("__InstanceCreationEvent", svc);
+  e3 = creation("__InstanceCreationEvent", svc2);
+  q = compile_ok(accepted[0], 0);
+  assert_int_equal(wes_query_match(q, e1), 1);
+  assert_int_equal(wes_query_match(q, e2), 1);
+  assert_int_equal(wes_query_match(q, e3), 0);
+  assert_int_equal(wes_query_target_count(q), 2);
+  assert_string_equal(wes_query_target_name(q, 0), "Win32_Process");
+  assert_string_equal(wes_query_target_name(q, 1), "Win32_Service");
+  wes_query_unref(q);
+  q = compile_ok(accepted[4], 0);
+  assert_int_equal(wes_query_match(q, e1), 0);
+  assert_int_equal(wes_query_match(q, e2), 1);
+  assert_int_equal(wes_query_match(q, e3), 0);
+  assert_int_equal(wes_query_target_count(q), 1);
+  assert_string_equal(wes_query_target_name(q, 0), "Win32_Service");
+  wes_query_unref(q);
+  assert_int_equal(match(accepted[3], e1), 0);
+  assert_int_equal(match(accepted[3], e2), 1);
+  wes_object_unref(e1);
+  wes_object_unref(e2);
+  wes_object_unref(e3);
 }
 
 /* ---- peers' cases (reference/peers.md 2.3, 5.2, 5.3) ---- */
@@ -1691,6 +1867,15 @@ static void test_wql_out_of_memory(void **state) {
       "TargetInstance.Priority = 3) AND PreviousInstance.Name = 'x'",
       "SELECT * FROM EmailEvent WHERE Sender = 'it\\'s' GROUP WITHIN 300 "
       "BY Sender, Importance HAVING NumberOfEvents > 5",
+  /* more dominating ISA terms than the checker keeps inline */
+#define ISA_SVC4                                                               \
+  " AND TargetInstance ISA 'Win32_Service' AND TargetInstance ISA "            \
+  "'Win32_Service' AND TargetInstance ISA 'Win32_Service' AND "                \
+  "TargetInstance ISA 'Win32_Service'"
+      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance.State = "
+      "'x'" ISA_SVC4 ISA_SVC4 ISA_SVC4 ISA_SVC4 ISA_SVC4
+      " GROUP WITHIN 10 BY TargetInstance.Name",
+#undef ISA_SVC4
   };
   size_t t;
   long n;
@@ -1749,6 +1934,7 @@ int main(void) {
       cmocka_unit_test(test_wql_or_sets),
       cmocka_unit_test(test_wql_peer_cases),
       cmocka_unit_test(test_wql_resolution),
+      cmocka_unit_test(test_wql_isa_dominance),
       cmocka_unit_test(test_wql_threads),
   };
   if (WES_FAILED(wes_replace_allocator(chaos_malloc, chaos_realloc,
