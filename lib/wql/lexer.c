@@ -16,7 +16,12 @@ struct wql_chunk_s {
   max_align_t data[];
 };
 
-#define WQL_CHUNK_SIZE 4096
+/* Chunks start small and double up to WQL_CHUNK_MAX: a typical compiled
+ * query needs about a kilobyte, and every live subscription keeps its
+ * query's arena, so a fixed 4 KiB first chunk would dominate the memory a
+ * subscription costs. */
+#define WQL_CHUNK_FIRST 256
+#define WQL_CHUNK_MAX 4096
 
 void *wes__wql_alloc(wql_arena_t *a, size_t size) {
   wql_chunk_t *c = a->head;
@@ -27,7 +32,12 @@ void *wes__wql_alloc(wql_arena_t *a, size_t size) {
     size = align;
   }
   if (c == NULL || c->cap - c->used < size) {
-    size_t cap = size > WQL_CHUNK_SIZE ? size : WQL_CHUNK_SIZE;
+    size_t cap = c == NULL ? WQL_CHUNK_FIRST
+                           : (c->cap >= WQL_CHUNK_MAX / 2 ? WQL_CHUNK_MAX
+                                                          : c->cap * 2);
+    if (cap < size) {
+      cap = size;
+    }
     c = wes__malloc(sizeof(*c) + cap);
     if (c == NULL) {
       return NULL;
