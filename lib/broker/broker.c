@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Broker lifetime, the loop glue (one uv_async_t, one uv_timer_t, an
- * optional private thread; manual mode without either), namespaces, the
- * recursive control lock, the ready list and the delivery pass.
+ * Broker lifetime, its use of the loop module (lib/loop: the wake-up
+ * through the loop's ingress, one heap timer per held batch, the own
+ * thread, the manual driver), namespaces, the recursive control lock, the
+ * ready list and the delivery pass.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,6 @@ static void broker_free(wes_broker_t *b) {
   }
   wes_clock_unref(b->clock);
   wes_access_cache_free(b->acache);
-  wes__free(b->held);
   wes__free(b->finals);
   uv_mutex_destroy(&b->lock);
   uv_mutex_destroy(&b->snap_lock);
@@ -269,134 +269,116 @@ WES_API wes_clock_t *wes_broker_get_clock(wes_broker_t *broker) {
   return broker != NULL ? broker->clock : NULL;
 }
 
-/* ---- ready list and the delivery pass ---- */
+/* ---- ready list, batch timers and the delivery pass ---- */
 
-void wes__broker_wake(wes_broker_t *b) {
-  /* Only called while an alive subscription's queue lock is held, and the
-   * handles close only after every subscription's queue is closed. */
-  if (b->loop != NULL) {
-    uv_async_send(&b->async);
-  }
+static void wake_cb(wes__ingress_t *item);
+
+static void post_wake(wes_broker_t *b) {
+  /* Refused only once the loop is closing; then the close has released
+   * (or is about to release) every subscription already. */
+  (void)wes__loop_post(b->loop, &b->wake_item);
 }
 
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub) {
   int wake = 0;
+  /* Called with sub->qlock held and the queue open (or from sub_end),
+   * so the loop is not closed before the post below returns. */
   uv_mutex_lock(&b->ready_lock);
-  if (!sub->ready) {
-    sub->ready = 1;
+  if (!atomic_load(&sub->ready)) {
+    atomic_store(&sub->ready, 1);
     sub->ready_next = NULL;
     wes__sub_ref(sub);
     if (b->ready_tail != NULL) {
       b->ready_tail->ready_next = sub;
     } else {
       b->ready_head = sub;
-      wake = 1;
     }
     b->ready_tail = sub;
+    if (!b->wake_pending) {
+      b->wake_pending = 1;
+      wake = 1;
+    }
   }
   uv_mutex_unlock(&b->ready_lock);
   if (wake) {
-    wes__broker_wake(b);
+    post_wake(b);
   }
 }
 
-static void held_add(wes_broker_t *b, bsub_t *sub) {
-  size_t i;
-  for (i = 0; i < b->nheld; i++) {
-    if (b->held[i] == sub) {
+static void hold_timer_cb(wes__timer_t *t);
+
+/* After a delivery: keeps the subscription's batch timer in step with the
+ * deadline of its held batch (started on the edge to holding, moved when
+ * the held batch changes, stopped when nothing is held). A pending timer
+ * holds a reference on the subscription; this may drop it (the caller
+ * must hold another one or not touch `sub` afterwards). Loop thread. */
+static void hold_update(wes_broker_t *b, bsub_t *sub) {
+  struct hold_s *h = sub->hold;
+  uint64_t d = sub->hold_deadline;
+  if (d != 0 && d != HELD_NO_DEADLINE &&
+      atomic_load(&sub->state) == SUB_ALIVE) {
+    if (h == NULL) {
+      h = wes__calloc(1, sizeof(*h));
+      if (h == NULL) {
+        return; /* the next event on this subscription retries */
+      }
+      wes__timer_init(b->loop, &h->timer, hold_timer_cb, sub);
+      sub->hold = h;
+    }
+    if (h->armed == d && wes__timer_is_active(&h->timer)) {
       return;
     }
-  }
-  if (b->nheld == b->capheld) {
-    size_t cap = b->capheld ? b->capheld * 2 : 8;
-    bsub_t **nh = wes__realloc(b->held, cap * sizeof(*nh));
-    if (nh == NULL) {
-      return; /* the next event on this subscription retries */
+    if (WES_SUCCEEDED(wes__timer_start(&h->timer, d))) {
+      if (h->armed == 0) {
+        wes__sub_ref(sub);
+      }
+      h->armed = d;
+      return;
     }
-    b->held = nh;
-    b->capheld = cap;
+    /* closing, or no memory: stop; the next event on it retries */
   }
-  b->held[b->nheld++] = wes__sub_ref(sub);
+  if (h != NULL && h->armed != 0) {
+    wes__timer_stop(&h->timer);
+    h->armed = 0;
+    wes__sub_unref(sub);
+  }
 }
 
-static void arm_timer(wes_broker_t *b);
+static void hold_timer_cb(wes__timer_t *t) {
+  bsub_t *sub = t->data;
+  wes_broker_t *b = sub->b;
+  /* the timer's reference (armed != 0) keeps sub alive until hold_update
+   * restarts the timer or drops it */
+  wes__deliver_sub(b, sub, wes__broker_now_ms(b));
+  hold_update(b, sub);
+}
 
-/* One pass: everything ready, then held batches that are due. Returns the
- * number of subscriptions visited. */
+/* One pass over the ready list. Returns the number of subscriptions
+ * visited. */
 static size_t run_pass(wes_broker_t *b) {
   bsub_t *list, *sub;
   uint64_t now = wes__broker_now_ms(b);
-  size_t visited = 0, i, j;
+  size_t visited = 0;
   uv_mutex_lock(&b->ready_lock);
   list = b->ready_head;
   b->ready_head = b->ready_tail = NULL;
-  for (sub = list; sub != NULL; sub = sub->ready_next) {
-    sub->ready = 0;
-  }
   uv_mutex_unlock(&b->ready_lock);
   while (list != NULL) {
+    /* A subscription keeps its ready flag until it is taken off this list,
+     * so nobody relinks it (ready_next) before that; what is queued after
+     * the flag drops marks it again for the next pass. */
     sub = list;
     list = sub->ready_next;
+    atomic_store(&sub->ready, 0);
     wes__deliver_sub(b, sub, now);
-    if (sub->hold_deadline != 0) {
-      held_add(b, sub);
-    }
+    hold_update(b, sub);
     wes__sub_unref(sub);
     visited++;
   }
-  /* held batches */
-  for (i = 0, j = 0; i < b->nheld; i++) {
-    sub = b->held[i];
-    if (sub->hold_deadline != 0 && sub->hold_deadline <= now &&
-        atomic_load(&sub->state) == SUB_ALIVE) {
-      wes__deliver_sub(b, sub, now);
-      visited++;
-    }
-    if (sub->hold_deadline != 0 && atomic_load(&sub->state) == SUB_ALIVE) {
-      b->held[j++] = sub;
-    } else {
-      wes__stage_clear(sub);
-      wes__sub_unref(sub);
-    }
-  }
-  b->nheld = j;
   return visited;
 }
 
-static void timer_cb(uv_timer_t *t) {
-  wes_broker_t *b = t->data;
-  b->timer_due = 0;
-  wes__broker_run(b);
-}
-
-static void arm_timer(wes_broker_t *b) {
-  uint64_t due = 0, now;
-  size_t i;
-  if (b->manual || b->handles == 0) {
-    return;
-  }
-  for (i = 0; i < b->nheld; i++) {
-    uint64_t d = b->held[i]->hold_deadline;
-    if (d != 0 && d != UINT64_MAX && (due == 0 || d < due)) {
-      due = d;
-    }
-  }
-  if (due == 0) {
-    if (b->timer_due != 0) {
-      uv_timer_stop(&b->timer);
-      b->timer_due = 0;
-    }
-    return;
-  }
-  if (due == b->timer_due) {
-    return;
-  }
-  now = wes__broker_now_ms(b);
-  b->timer_due = due;
-  uv_timer_start(&b->timer, timer_cb, due > now ? due - now : 0, 0);
-}
-
-void wes__broker_run(wes_broker_t *b) {
+static void broker_run(wes_broker_t *b) {
   int guard;
   /* Deliveries may make more subscriptions ready (consumers republishing);
    * bound the passes so one wake-up cannot spin forever. */
@@ -411,85 +393,83 @@ void wes__broker_run(wes_broker_t *b) {
     }
     uv_mutex_unlock(&b->ready_lock);
   }
-  if (!b->manual && b->handles > 0) {
-    uv_mutex_lock(&b->ready_lock);
-    if (b->ready_head != NULL) {
-      uv_async_send(&b->async);
-    }
-    uv_mutex_unlock(&b->ready_lock);
-  }
-  arm_timer(b);
 }
 
-/* ---- loop handles ---- */
+static void wake_cb(wes__ingress_t *item) {
+  wes_broker_t *b = item->data;
+  int again;
+  /* wake_pending stays set while this runs: marks made meanwhile are
+   * picked up by the passes or by the re-post below. */
+  broker_run(b);
+  uv_mutex_lock(&b->ready_lock);
+  again = b->ready_head != NULL;
+  b->wake_pending = again;
+  uv_mutex_unlock(&b->ready_lock);
+  if (again) {
+    post_wake(b);
+  }
+}
+
+/* ---- close completion ---- */
 
 static void close_finish(wes_broker_t *b) {
   wes_broker_close_cb cb = b->close_cb;
   void *data = b->close_data;
-  size_t i;
-  for (i = 0; i < b->nheld; i++) {
-    wes__stage_clear(b->held[i]);
-    wes__sub_unref(b->held[i]);
-  }
-  b->nheld = 0;
   if (cb != NULL) {
     cb(data);
   }
 }
 
-static void handle_closed(uv_handle_t *h) {
-  wes_broker_t *b = h->data;
-  if (--b->handles == 0) {
-    if (b->mode != WES_BROKER_OWN_THREAD) {
-      close_finish(b);
-      wes__broker_unref(b);
+/* The loop closed (embedded: its handles are closed; manual: at once;
+ * own thread: on the broker thread just before it ends). */
+static void loop_closed(void *arg) {
+  wes_broker_t *b = arg;
+  close_finish(b);
+  if (b->mode != WES_BROKER_OWN_THREAD) {
+    wes__broker_unref(b); /* own thread: the joining closer does it */
+  }
+}
+
+/* Releases what is left and closes the loop. Loop thread. */
+static void close_loop(wes_broker_t *b) {
+  broker_run(b);
+  wes__loop_close(b->loop, loop_closed, b);
+}
+
+static void close_item_cb(wes__ingress_t *item) { close_loop(item->data); }
+
+static wes_hresult_t open_loop(wes_broker_t *b, uv_loop_t *uv,
+                               wes_error_t *err) {
+  wes_hresult_t hr;
+  if (b->mode == WES_BROKER_OWN_THREAD) {
+    hr = wes__loop_new_thread(b->clock, &b->loop);
+  } else {
+    hr = wes__loop_new(uv, b->clock, &b->loop);
+  }
+  if (WES_FAILED(hr)) {
+    int uverr = wes__loop_last_uv_error();
+    b->loop = NULL;
+    if (uverr == 0) {
+      return wes__error(err, hr, 0, 0, "cannot create the broker loop");
     }
-  }
-}
-
-static void close_handles(wes_broker_t *b) {
-  if (b->handles > 0) {
-    uv_close((uv_handle_t *)&b->async, handle_closed);
-    uv_close((uv_handle_t *)&b->timer, handle_closed);
-  }
-}
-
-static void async_cb(uv_async_t *a) {
-  wes_broker_t *b = a->data;
-  if (atomic_load(&b->stop_thread)) {
-    /* drain what is left (subscriptions are ended: it releases) */
-    run_pass(b);
-    close_handles(b);
-    return;
-  }
-  wes__broker_run(b);
-}
-
-static wes_hresult_t open_handles(wes_broker_t *b, wes_error_t *err) {
-  int r = uv_async_init(b->loop, &b->async, async_cb);
-  if (r != 0) {
-    wes_hresult_t hr = wes__error(err, WES_E_FAILED, 0, 0, "uv_async_init: %s",
-                                  uv_strerror(r));
+    hr = wes__error(err, WES_E_FAILED, 0, 0,
+                    "cannot create the broker loop: %s", uv_strerror(uverr));
     if (err != NULL) {
-      err->sys_error = r;
+      err->sys_error = uverr;
     }
     return hr;
   }
-  b->async.data = b;
-  /* The wake-up handle keeps the loop alive until wes_broker_close (like
-   * any open handle): cross-thread indications must find the loop
-   * running. */
-  uv_timer_init(b->loop, &b->timer);
-  b->timer.data = b;
-  b->handles = 2;
+  b->wake_item.cb = wake_cb;
+  b->wake_item.data = b;
+  b->close_item.cb = close_item_cb;
+  b->close_item.data = b;
+  if (b->mode == 0) {
+    /* The wake-up keeps the caller's loop alive until wes_broker_close
+     * (like any open handle): cross-thread indications must find the
+     * loop running. */
+    wes__loop_keepalive(b->loop, true);
+  }
   return WES_S_OK;
-}
-
-static void thread_main(void *arg) {
-  wes_broker_t *b = arg;
-  uv_run(b->loop, UV_RUN_DEFAULT);
-  close_finish(b);
-  uv_loop_close(b->loop);
 }
 
 /* ---- creation ---- */
@@ -583,40 +563,24 @@ WES_API wes_hresult_t wes_broker_new(struct uv_loop_s *loop,
     broker_free(b);
     return hr;
   }
-  if (mode == 0) {
-    b->loop = loop;
-    b->loop_thread = uv_thread_self();
-  } else if (mode == WES_BROKER_OWN_THREAD) {
-    int r = uv_loop_init(&b->own_loop);
-    if (r != 0) {
-      broker_free(b);
-      return wes__error(reterr, WES_E_FAILED, 0, 0, "uv_loop_init: %s",
-                        uv_strerror(r));
-    }
-    b->loop = &b->own_loop;
-  }
-  if (b->loop != NULL) {
-    hr = open_handles(b, reterr);
-    if (WES_FAILED(hr)) {
-      if (mode == WES_BROKER_OWN_THREAD) {
-        uv_loop_close(&b->own_loop);
-      }
-      broker_free(b);
-      return hr;
-    }
+  hr = open_loop(b, loop, reterr);
+  if (WES_FAILED(hr)) {
+    broker_free(b);
+    return hr;
   }
   if (mode == WES_BROKER_OWN_THREAD) {
-    int r = uv_thread_create(&b->thread, thread_main, b);
-    if (r != 0) {
-      uv_close((uv_handle_t *)&b->async, NULL);
-      uv_close((uv_handle_t *)&b->timer, NULL);
-      uv_run(&b->own_loop, UV_RUN_DEFAULT);
-      uv_loop_close(&b->own_loop);
+    hr = wes__loop_thread_start(b->loop);
+    if (WES_FAILED(hr)) {
+      int uverr = wes__loop_last_uv_error();
+      (void)wes__loop_thread_stop(b->loop, NULL, NULL);
       broker_free(b);
-      return wes__error(reterr, WES_E_FAILED, 0, 0, "uv_thread_create: %s",
-                        uv_strerror(r));
+      hr = wes__error(reterr, WES_E_FAILED, 0, 0,
+                      "cannot start the broker thread: %s", uv_strerror(uverr));
+      if (reterr != NULL) {
+        reterr->sys_error = uverr;
+      }
+      return hr;
     }
-    b->thread_started = 1;
   }
   *ret_broker = b;
   return WES_S_OK;
@@ -626,6 +590,7 @@ WES_API wes_hresult_t wes_broker_new(struct uv_loop_s *loop,
 
 WES_API wes_hresult_t wes_broker_advance(wes_broker_t *broker, uint64_t ms) {
   wes_hresult_t hr;
+  int guard;
   if (broker == NULL) {
     return WES_E_INVALID_PARAMETER;
   }
@@ -645,7 +610,14 @@ WES_API wes_hresult_t wes_broker_advance(wes_broker_t *broker, uint64_t ms) {
   if (atomic_exchange(&broker->advancing, 1)) {
     return WES_E_INVALID_OPERATION;
   }
-  wes__broker_run(broker);
+  /* The loop's manual driver: the wake item (ready list), then the batch
+   * timers due, in (deadline, start) order. Again while that made more
+   * work due now (consumers republishing), bounded. */
+  for (guard = 0; guard < 64; guard++) {
+    if (wes__loop_run_due(broker->loop) == 0) {
+      break;
+    }
+  }
   atomic_store(&broker->advancing, 0);
   return WES_S_OK;
 }
@@ -712,20 +684,13 @@ WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
     }
   }
   wes__broker_unlock(b);
-  if (b->manual) {
-    /* release what is still staged */
-    run_pass(b);
-    close_finish(b);
-    wes__broker_unref(b);
-    return WES_S_OK;
-  }
   if (b->mode == WES_BROKER_OWN_THREAD) {
-    uv_thread_t me = uv_thread_self();
-    int self = uv_thread_equal(&b->thread, &me);
-    atomic_store(&b->stop_thread, 1);
-    uv_async_send(&b->async);
+    /* the rest runs on the broker thread: release what is staged, close
+     * the loop, close_cb just before the thread ends */
+    int self = wes__loop_on_loop_thread(b->loop);
+    (void)wes__loop_post(b->loop, &b->close_item);
     if (!self) {
-      uv_thread_join(&b->thread);
+      (void)wes__loop_thread_join(b->loop);
       wes__broker_unref(b);
     }
     /* from the broker thread itself: the thread ends after this callback
@@ -733,10 +698,9 @@ WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
      * thread cannot join itself. Documented as not allowed. */
     return WES_S_OK;
   }
-  /* embedded: release what is staged, close the handles; close_cb and the
-   * last unref run in handle_closed */
-  run_pass(b);
-  close_handles(b);
+  /* embedded: close_cb and the last unref run once the loop's handles are
+   * closed (keep running the loop); manual: before this returns */
+  close_loop(b);
   return WES_S_OK;
 }
 

@@ -14,6 +14,8 @@
  *                Never taken while holding b->lock.
  *   sub->qlock   the subscription's bounded queue.
  *   b->ready_lock the list of subscriptions with queued events.
+ *   the loop's ingress lock (wes__loop_post), innermost; the loop module
+ *                never calls back with it held.
  */
 #ifndef WES_BROKER_INTERNAL_H
 #define WES_BROKER_INTERNAL_H
@@ -23,6 +25,7 @@
 #include <uv.h>
 
 #include "internal.h"
+#include "loop/loop.h"
 #include "uthash_cfg.h"
 #include "wes/broker.h"
 #include "wes/clock.h"
@@ -124,6 +127,9 @@ struct wes_provider_s {
 #define SUB_ALIVE 0
 #define SUB_ENDED 1
 
+/* Deadline of a MUST_BATCH entry whose latency is WES_INFINITE. */
+#define HELD_NO_DEADLINE UINT64_MAX
+
 typedef struct qent_s {
   wes_object_t *obj;
   uint64_t seq;
@@ -143,14 +149,23 @@ typedef struct cover_s {
                          from this source reach the subscription */
 } cover_t;
 
+/* The batch timer of a subscription (loop-private): one heap timer of
+ * the loop, started for the deadline of the held MUST_BATCH batch.
+ * While it is pending (armed != 0) it holds a reference on the
+ * subscription. */
+struct hold_s {
+  wes__timer_t timer;
+  uint64_t armed; /* deadline started for, 0 = not pending */
+};
+
 struct bsub_s {
   wes__refcount_t ref;
   wes_broker_t *b;
   bsub_t *next, *prev; /* b->subs, under b->lock */
   bns_t *ns;
   uint32_t id;
-  wes_query_t *q;
   int32_t flags;
+  wes_query_t *q;
   wes_token_t *token;
   char *user;           /* quota key */
   wes_sink_t *sink;     /* consumer (or the offload sink around it
@@ -175,13 +190,16 @@ struct bsub_s {
   uint64_t seq;
   wes_object_t *last_dropped;
   uint64_t drops_unreported;
-  /* ready list (b->ready_lock) */
-  int ready;
+  /* ready list: linked under b->ready_lock; the flag is set under it and
+   * cleared by the loop when it takes the subscription off its list */
+  atomic_int ready;
+  int in_deliver; /* loop-private: wes__deliver_sub in progress */
   bsub_t *ready_next;
   /* loop-private stage */
   qent_t *stage;
   uint32_t nstage, stage_cap;
-  uint64_t hold_deadline;    /* 0 = none */
+  uint64_t hold_deadline;    /* 0 = none; HELD_NO_DEADLINE = infinite */
+  struct hold_s *hold;       /* batch timer, made on the first hold */
   uint64_t next_drop_report; /* rate limit of overflow events */
   /* callbacks */
   uv_mutex_t cblock;
@@ -241,19 +259,14 @@ struct wes_broker_s {
   atomic_int closing;
   wes_clock_t *clock;
   int manual;
-  /* loop */
-  uv_loop_t *loop;
-  uv_loop_t own_loop;
-  uv_thread_t thread;
-  uv_thread_t loop_thread;
-  int thread_started;
-  uv_async_t async;
-  uv_timer_t timer;
-  int handles;        /* open handles */
-  uint64_t timer_due; /* armed deadline, 0 none */
+  /* loop (lib/loop): ingress, timer heap, own thread, manual driver */
+  wes__loop_t *loop;
+  wes__ingress_t wake_item;  /* runs the ready list; posted on the ready
+                                list's empty -> non-empty edge */
+  int wake_pending;          /* wake_item posted or running (ready_lock) */
+  wes__ingress_t close_item; /* own-thread close, run on the loop */
   wes_broker_close_cb close_cb;
   void *close_data;
-  atomic_int stop_thread;
   /* state under lock */
   bns_t *namespaces;
   wes_provider_t *providers;
@@ -268,9 +281,6 @@ struct wes_broker_s {
   /* ready list */
   uv_mutex_t ready_lock;
   bsub_t *ready_head, *ready_tail;
-  /* held batches: subscriptions with a hold deadline (loop-private) */
-  bsub_t **held;
-  size_t nheld, capheld;
   atomic_int advancing; /* manual: inside advance */
   /* recursive lock bookkeeping (changed only by the holder) */
   uint32_t lock_depth;
@@ -291,12 +301,10 @@ wes_broker_t *wes__broker_ref(wes_broker_t *b);
 void wes__broker_unref(wes_broker_t *b);
 bns_t *wes__broker_find_ns(wes_broker_t *b, const char *name);
 uint64_t wes__broker_now_ms(wes_broker_t *b);
-/* Wakes the loop (or, manual mode, nothing: advance delivers). */
-void wes__broker_wake(wes_broker_t *b);
-/* Adds a subscription to the ready list; wakes the loop on first add. */
+/* Adds a subscription to the ready list; on the list's empty ->
+ * non-empty edge posts the broker's wake item to the loop (manual mode:
+ * it runs at the next advance). */
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub);
-/* Runs one delivery pass (loop thread / advance). */
-void wes__broker_run(wes_broker_t *b);
 /* Queues a finalisation to run when the outermost lock is released. */
 void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub);
 

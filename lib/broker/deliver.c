@@ -15,8 +15,6 @@ _Thread_local bsub_t *wes__tls_cb_sub;
 _Thread_local uint64_t wes__tls_cb_seq;
 _Thread_local int wes__tls_in_cb;
 
-#define HELD_NO_DEADLINE UINT64_MAX
-
 /* ---- per-event context ---- */
 
 typedef struct rctx_s {
@@ -489,10 +487,15 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   uint32_t i = 0, j, done, moved = 0;
   uint64_t report = 0;
   wes_object_t *dropped = NULL;
+  if (sub->in_deliver) {
+    /* Nested (a callback closed the broker): the outer call finishes. */
+    return;
+  }
   if (atomic_load(&sub->state) != SUB_ALIVE) {
     wes__stage_clear(sub);
     return;
   }
+  sub->in_deliver = 1;
   uv_mutex_lock(&sub->qlock);
   if (sub->count > 0 && stage_reserve(sub, sub->count) == 0) {
     for (moved = 0; moved < sub->count; moved++) {
@@ -571,6 +574,7 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   if (atomic_load(&sub->state) != SUB_ALIVE) {
     wes__stage_clear(sub);
   }
+  sub->in_deliver = 0;
 }
 
 WES_API wes_hresult_t wes_broker_delivery_sequence(uint64_t *ret_first) {

@@ -88,6 +88,7 @@ static void sub_free(bsub_t *s) {
   wes__free(s->ring);
   wes__stage_clear(s);
   wes__free(s->stage);
+  wes__free(s->hold); /* not pending: a pending timer holds a reference */
   wes_object_unref(s->last_dropped);
   wes_sink_unref(s->sink);
   wes_query_unref(s->q);
@@ -167,6 +168,8 @@ void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   s->count = 0;
   s->head = 0;
   uv_cond_broadcast(&s->qcond);
+  /* The loop releases what is staged and stops the batch timer. */
+  wes__broker_mark_ready(b, s);
   uv_mutex_unlock(&s->qlock);
   wes__snap_invalidate(b);
   wes__broker_defer_final(b, s);

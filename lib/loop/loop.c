@@ -70,6 +70,11 @@ struct wes__loop_s {
   bool started;
 };
 
+/* The libuv code behind the last failed creation/start on this thread. */
+static _Thread_local int last_uv_error;
+
+int wes__loop_last_uv_error(void) { return last_uv_error; }
+
 static void free_loop(wes__loop_t *loop) {
   wes__free(loop->heap);
   uv_mutex_destroy(&loop->mu);
@@ -601,6 +606,7 @@ static wes_hresult_t loop_alloc(wes_clock_t *clock, int mode,
 static wes_hresult_t init_handles(wes__loop_t *loop) {
   int r = uv_async_init(loop->uv, &loop->async, on_async);
   if (r != 0) {
+    last_uv_error = r;
     return wes__hr_from_uv(r);
   }
   loop->async.data = loop;
@@ -630,23 +636,24 @@ wes_hresult_t wes__loop_new(uv_loop_t *uv, wes_clock_t *clock,
   wes_hresult_t hr;
   bool real;
 
+  last_uv_error = 0;
   if (ret_loop == NULL) {
     return WES_E_INVALID_PARAMETER;
   }
   real = clock == NULL || wes_clock_kind(clock) == WES_CLOCK_REAL;
-  if (real != (uv != NULL)) {
+  if (uv == NULL && real) {
     return WES_E_INVALID_PARAMETER;
   }
   hr = pick_clock(clock, &c);
   if (WES_FAILED(hr)) {
     return hr;
   }
-  hr = loop_alloc(c, real ? MODE_EMBEDDED : MODE_MANUAL, &loop);
+  hr = loop_alloc(c, uv != NULL ? MODE_EMBEDDED : MODE_MANUAL, &loop);
   if (WES_FAILED(hr)) {
     wes_clock_unref(c);
     return hr;
   }
-  if (real) {
+  if (uv != NULL) {
     loop->uv = uv;
     hr = init_handles(loop);
     if (WES_FAILED(hr)) {
@@ -664,8 +671,8 @@ wes_hresult_t wes__loop_new_thread(wes_clock_t *clock, wes__loop_t **ret_loop) {
   wes_hresult_t hr;
   int r;
 
-  if (ret_loop == NULL ||
-      (clock != NULL && wes_clock_kind(clock) != WES_CLOCK_REAL)) {
+  last_uv_error = 0;
+  if (ret_loop == NULL) {
     return WES_E_INVALID_PARAMETER;
   }
   hr = pick_clock(clock, &c);
@@ -679,6 +686,7 @@ wes_hresult_t wes__loop_new_thread(wes_clock_t *clock, wes__loop_t **ret_loop) {
   }
   r = uv_loop_init(&loop->own_uv);
   if (r != 0) {
+    last_uv_error = r;
     free_loop(loop);
     return wes__hr_from_uv(r);
   }
@@ -702,10 +710,14 @@ static void thread_main(void *arg) {
 }
 
 wes_hresult_t wes__loop_thread_start(wes__loop_t *loop) {
+  int r;
+  last_uv_error = 0;
   if (loop == NULL || loop->mode != MODE_THREAD || loop->started) {
     return WES_E_INVALID_OPERATION;
   }
-  if (uv_thread_create(&loop->thread, thread_main, loop) != 0) {
+  r = uv_thread_create(&loop->thread, thread_main, loop);
+  if (r != 0) {
+    last_uv_error = r;
     return WES_E_FAILED;
   }
   loop->started = true;

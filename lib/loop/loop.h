@@ -13,15 +13,20 @@
  *   only after the loop side acted.
  *
  * Three ways to run it:
- * 1. Embedded (real clock, caller's uv_loop_t): wes__loop_new(uv, clock).
+ * 1. Embedded (caller's uv_loop_t): wes__loop_new(uv, clock).
  *    The loop thread is the thread running uv_run on that loop (and the
  *    one that created the wes__loop_t). One uv_async_t wakes it for
  *    ingress (coalesced: sent only on the empty -> non-empty edge); one
  *    uv_timer_t is armed for the earliest deadline of the heap.
- * 2. Own thread (real clock): wes__loop_new_thread() creates a uv_loop_t,
+ * 2. Own thread: wes__loop_new_thread() creates a uv_loop_t,
  *    wes__loop_thread_start() runs it on a thread of its own,
  *    wes__loop_thread_stop() / wes__loop_thread_join() end it.
- * 3. Manual (manual or custom clock): no uv handles, no thread. Posting
+ * 1 and 2 normally use the real clock; they also accept a manual or
+ * custom clock (the uv_timer_t is then armed for the delay the clock
+ * reports, and a timer fires once the clock has reached its deadline, so
+ * whoever moves such a clock decides when timers are due).
+ * 3. Manual (manual or custom clock, no uv loop): no uv handles, no
+ *    thread. Posting
  *    only queues; nothing runs until someone calls wes__loop_run_due() or
  *    wes__loop_advance(); that caller is the loop thread for the duration
  *    of the call. Order is deterministic: ingress in posting order, then
@@ -134,13 +139,13 @@ typedef struct wes__loop_stats_s {
 
 /*
  * Creates a loop. `clock` NULL means a new real clock.
- * - Real clock: `uv` is required; the uv_async_t and uv_timer_t are
- *   initialised on it now (call on the uv loop's thread), and the async
- *   handle is uv_unref'd (see wes__loop_keepalive).
- * - Manual or custom clock: `uv` must be NULL (manual mode uses no uv).
+ * - `uv` given (embedded mode, any clock): the uv_async_t and uv_timer_t
+ *   are initialised on it now (call on the uv loop's thread), and the
+ *   async handle is uv_unref'd (see wes__loop_keepalive).
+ * - `uv` NULL (manual mode): needs a manual or custom clock.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (ret_loop NULL; real clock
- * without uv; uv with a virtual clock), WES_E_OUT_OF_MEMORY, or the
- * mapped libuv error. Ownership: the loop references the clock.
+ * without uv), WES_E_OUT_OF_MEMORY, or the mapped libuv error.
+ * Ownership: the loop references the clock.
  * Thread: the loop thread to be.
  */
 wes_hresult_t wes__loop_new(uv_loop_t *uv, wes_clock_t *clock,
@@ -149,10 +154,10 @@ wes_hresult_t wes__loop_new(uv_loop_t *uv, wes_clock_t *clock,
 /*
  * Creates a loop with a uv_loop_t of its own, to run on its own thread
  * (not started yet: wes__loop_thread_start). `clock` NULL means a new real
- * clock; a virtual clock is refused. Timers, posts and work may be set up
- * before the start (from the creating thread only).
- * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_OUT_OF_MEMORY, mapped
- * libuv errors. Thread: any.
+ * clock (any clock is accepted, as in embedded mode). Timers, posts and
+ * work may be set up before the start (from the creating thread only).
+ * Returns WES_S_OK, WES_E_INVALID_PARAMETER (ret_loop NULL),
+ * WES_E_OUT_OF_MEMORY, mapped libuv errors. Thread: any.
  */
 wes_hresult_t wes__loop_new_thread(wes_clock_t *clock, wes__loop_t **ret_loop);
 
@@ -187,6 +192,14 @@ wes_hresult_t wes__loop_thread_stop(wes__loop_t *loop, void (*fn)(void *),
  * Thread: any but the loop thread. Blocking: yes.
  */
 wes_hresult_t wes__loop_thread_join(wes__loop_t *loop);
+
+/*
+ * The libuv error code behind the last failure of wes__loop_new,
+ * wes__loop_new_thread or wes__loop_thread_start on the calling thread
+ * (for wes_error_t.sys_error); 0 when that call failed for another
+ * reason or succeeded. Thread: any (per thread).
+ */
+int wes__loop_last_uv_error(void);
 
 /* Called when a close finished (see the top of this file). The loop
  * pointer must not be used any more (embedded/manual: it is freed after

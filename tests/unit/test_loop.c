@@ -645,8 +645,8 @@ static void test_loop_invalid_args(void **state) {
   assert_hr_equal(wes__loop_new(NULL, NULL, NULL), WES_E_INVALID_PARAMETER);
   assert_hr_equal(wes__loop_new(NULL, real, &loop), WES_E_INVALID_PARAMETER);
   assert_hr_equal(wes__loop_new(NULL, NULL, &loop), WES_E_INVALID_PARAMETER);
-  assert_hr_equal(wes__loop_new(&uv, manual, &loop), WES_E_INVALID_PARAMETER);
-  assert_hr_equal(wes__loop_new_thread(manual, &loop), WES_E_INVALID_PARAMETER);
+  assert_hr_equal(wes__loop_new_thread(real, NULL), WES_E_INVALID_PARAMETER);
+  assert_int_equal(wes__loop_last_uv_error(), 0); /* not a libuv failure */
   assert_null(loop);
   memset(&t, 0, sizeof(t));
   assert_hr_equal(wes__timer_start(&t, 1), WES_E_INVALID_PARAMETER);
@@ -1142,6 +1142,59 @@ static void test_loop_thread_never_started(void **state) {
   assert_int_equal(s.fired, 0);
 }
 
+/* A uv loop driven by a manual clock (the broker allows any clock in its
+ * embedded and own-thread modes): timers fire once the clock reached
+ * their deadline, in (deadline, start) order. */
+static void test_loop_virtual_clock_on_uv(void **state) {
+  wes_clock_t *manual = NULL;
+  wes__loop_t *loop = NULL;
+  ttimer_t tm[3];
+  trace_t tr;
+  uv_loop_t uv;
+  size_t i;
+  (void)state;
+
+  assert_int_equal(uv_loop_init(&uv), 0);
+  assert_hr_ok(wes_clock_new_manual(0, &manual));
+  assert_hr_ok(wes__loop_new(&uv, manual, &loop));
+  assert_false(wes__loop_is_manual(loop));
+  assert_ptr_equal(wes__loop_uv(loop), &uv);
+  assert_ptr_equal(wes__loop_clock(loop), manual);
+  memset(&tr, 0, sizeof(tr));
+  memset(tm, 0, sizeof(tm));
+  for (i = 0; i < 3; i++) {
+    tm[i].trace = &tr;
+    tm[i].id = (int)i;
+    wes__timer_init(loop, &tm[i].t, ttimer_cb, NULL);
+  }
+  assert_hr_ok(wes__timer_start(&tm[0].t, 2));
+  assert_hr_ok(wes__timer_start(&tm[1].t, 0));
+  assert_hr_ok(wes__timer_start(&tm[2].t, 2));
+  assert_hr_ok(wes_clock_manual_set(manual, 2));
+  assert_int_equal(uv_run(&uv, UV_RUN_DEFAULT), 0);
+  assert_int_equal(tr.n, 3);
+  assert_int_equal(tr.ids[0], 1);
+  assert_int_equal(tr.ids[1], 0);
+  assert_int_equal(tr.ids[2], 2);
+  for (i = 0; i < 3; i++) {
+    assert_int_equal(tr.at[i], 2);
+    assert_false(wes__timer_is_active(&tm[i].t));
+  }
+  closed_count = 0;
+  wes__loop_close(loop, count_close, NULL);
+  assert_int_equal(uv_run(&uv, UV_RUN_DEFAULT), 0);
+  assert_int_equal(closed_count, 1);
+  assert_int_equal(uv_loop_close(&uv), 0);
+
+  /* own-thread mode takes it too */
+  loop = NULL;
+  assert_hr_ok(wes__loop_new_thread(manual, &loop));
+  assert_ptr_equal(wes__loop_clock(loop), manual);
+  assert_false(wes__loop_is_manual(loop));
+  assert_hr_ok(wes__loop_thread_stop(loop, NULL, NULL));
+  wes_clock_unref(manual);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_loop_clock_manual),
@@ -1166,6 +1219,7 @@ int main(void) {
       cmocka_unit_test(test_loop_close_with_work_in_flight),
       cmocka_unit_test(test_loop_thread_mode),
       cmocka_unit_test(test_loop_thread_never_started),
+      cmocka_unit_test(test_loop_virtual_clock_on_uv),
   };
   return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
 }
