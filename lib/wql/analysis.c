@@ -326,7 +326,7 @@ static void lit_value(const wql_node_t *n, wes_cimtype_t t, int typed,
 static bool path_type(const wes_query_t *q, const wql_cpath_t *cp,
                       wes_cimtype_t *t) {
   const wql_step_t *st = &cp->steps[cp->n - 1];
-  if (!q->checked || st->cls == NULL) {
+  if (!q->checked || st->h.cls == NULL) {
     return false;
   }
   *t = st->h.type;
@@ -335,7 +335,7 @@ static bool path_type(const wes_query_t *q, const wql_cpath_t *cp,
 
 static wes_hresult_t make_pred(wes_query_t *q, const wql_node_t *n, uint32_t op,
                                wes_query_pred_t *p) {
-  const wql_cpath_t *cp = q->paths[n->path->id];
+  const wql_cpath_t *cp = n->path->cp;
   wes_cimtype_t t = WES_CIM_EMPTY;
   int typed = path_type(q, cp, &t);
   memset(p, 0, sizeof(*p));
@@ -357,7 +357,7 @@ static wes_hresult_t make_pred(wes_query_t *q, const wql_node_t *n, uint32_t op,
     break;
   default: {
     wql_cval_t cv;
-    wes__wql_cval_from_lit(&q->arena, &n->lit, &cv);
+    (void)wes__wql_cval_from_lit(NULL, &n->lit, &cv); /* no dt: no OOM */
     if (n->kind == WQL_LIKE) {
       typed = 0;
     }
@@ -385,8 +385,7 @@ static const wes_class_t *pred_isa_class(const wes_query_t *q,
 static wes_hresult_t compute_targets(wes_query_t *q) {
   const char *tp = NULL;
   size_t i, j, n = 0;
-  const char **names;
-  const wes_class_t **classes;
+  wql_targets_t *ts;
   if (!q->dnf_ok || q->ast->where == NULL) {
     return WES_S_OK;
   }
@@ -401,9 +400,9 @@ static wes_hresult_t compute_targets(wes_query_t *q) {
   if (tp == NULL) {
     return WES_S_OK;
   }
-  names = wes__wql_alloc(&q->arena, (q->dnf.nconj + 1) * sizeof(*names));
-  classes = wes__wql_alloc(&q->arena, (q->dnf.nconj + 1) * sizeof(*classes));
-  if (names == NULL || classes == NULL) {
+  ts = wes__wql_alloc(&q->arena,
+                      sizeof(*ts) + q->dnf.nconj * sizeof(wql_target_t));
+  if (ts == NULL) {
     return WES_E_OUT_OF_MEMORY;
   }
   for (i = 0; i < q->dnf.nconj; i++) {
@@ -437,20 +436,21 @@ static wes_hresult_t compute_targets(wes_query_t *q) {
       return WES_S_OK; /* some alternative has no target: any */
     }
     for (k = 0; k < n; k++) {
-      if (wes__strcasecmp(names[k], best) == 0) {
+      if (wes__strcasecmp(ts->t[k].name, best) == 0) {
         break;
       }
     }
     if (k == n) {
-      names[n] = best;
-      classes[n] = bc;
+      ts->t[n].name = best;
+      ts->t[n].cls = bc;
       n++;
     }
   }
-  q->target_prop = tp;
-  q->ntargets = n;
-  q->target_names = names;
-  q->target_classes = classes;
+  if (n > 0) {
+    ts->prop = tp;
+    ts->n = n;
+    q->targets = ts;
+  }
   return WES_S_OK;
 }
 
@@ -460,6 +460,7 @@ wes_hresult_t wes__wql_analyze(wes_query_t *q, wes_error_t *err) {
   uint32_t i, j;
   wes_hresult_t hr = WES_S_OK;
   memset(&d, 0, sizeof(d));
+  memset(&dnf, 0, sizeof(dnf));
 
   /* DNF */
   if (q->ast->where == NULL) {
@@ -473,16 +474,15 @@ wes_hresult_t wes__wql_analyze(wes_query_t *q, wes_error_t *err) {
   } else if (build(&d, q->ast->where, false, &dnf, 0)) {
     q->dnf_ok = 1;
     q->dnf.nconj = dnf.n;
-    q->dnf.conj_len = wes__wql_alloc(&q->arena, (dnf.n + 1) * sizeof(size_t));
-    q->dnf.conj =
-        wes__wql_alloc(&q->arena, (dnf.n + 1) * sizeof(wes_query_pred_t *));
+    q->dnf.conj_len = wes__wql_alloc(&q->arena, dnf.n * sizeof(size_t));
+    q->dnf.conj = wes__wql_alloc(&q->arena, dnf.n * sizeof(wes_query_pred_t *));
     if (q->dnf.conj_len == NULL || q->dnf.conj == NULL) {
       hr = WES_E_OUT_OF_MEMORY;
     }
     for (i = 0; i < dnf.n && hr == WES_S_OK; i++) {
       q->dnf.conj_len[i] = dnf.c[i].n;
-      q->dnf.conj[i] = wes__wql_alloc(&q->arena, (dnf.c[i].n + 1) *
-                                                     sizeof(wes_query_pred_t));
+      q->dnf.conj[i] =
+          wes__wql_alloc(&q->arena, dnf.c[i].n * sizeof(wes_query_pred_t));
       if (q->dnf.conj[i] == NULL) {
         hr = WES_E_OUT_OF_MEMORY;
         break;
@@ -494,27 +494,45 @@ wes_hresult_t wes__wql_analyze(wes_query_t *q, wes_error_t *err) {
   } else if (d.oom) {
     hr = WES_E_OUT_OF_MEMORY;
   }
-  wes__wql_arena_free(&d.scratch);
-  if (hr != WES_S_OK) {
-    return wes__error(err, hr, 0, 0, "out of memory");
-  }
-
   /* index keys: top-level AND terms comparing with a constant */
-  if (q->ast->where != NULL) {
+  if (hr == WES_S_OK && q->ast->where != NULL) {
     wql_node_t *w = q->ast->where;
     wql_node_t *const *terms = w->kind == WQL_AND ? w->kids : &w;
     uint32_t nt = w->kind == WQL_AND ? w->nkids : 1, nk = 0;
-    q->keys = wes__wql_alloc(&q->arena, (nt + 1) * sizeof(wes_query_pred_t));
-    if (q->keys == NULL) {
-      return wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
-    }
+    /* when the keys are exactly the only conjunction of the DNF (the
+     * usual `A = 1 AND B = 2`), they share its predicates */
+    bool same = q->dnf_ok && dnf.n == 1;
     for (i = 0; i < nt; i++) {
       const wql_node_t *t = terms[i];
       if (t->kind == WQL_CMP && t->op != WQL_OP_NE) {
-        make_pred(q, t, (uint32_t)t->op, &q->keys[nk++]);
+        if (same && (nk >= dnf.c[0].n || dnf.c[0].l[nk].n != t ||
+                     dnf.c[0].l[nk].op != (uint32_t)t->op)) {
+          same = false;
+        }
+        nk++;
       }
     }
-    q->nkeys = nk;
+    if (same && nk == dnf.c[0].n) {
+      q->keys = q->dnf.conj[0];
+      q->nkeys = nk;
+    } else {
+      q->keys = wes__wql_alloc(&q->arena, nk * sizeof(wes_query_pred_t));
+      if (q->keys == NULL) {
+        hr = WES_E_OUT_OF_MEMORY;
+      }
+      nk = 0;
+      for (i = 0; i < nt && hr == WES_S_OK; i++) {
+        const wql_node_t *t = terms[i];
+        if (t->kind == WQL_CMP && t->op != WQL_OP_NE) {
+          make_pred(q, t, (uint32_t)t->op, &q->keys[nk++]);
+        }
+      }
+      q->nkeys = nk;
+    }
+  }
+  wes__wql_arena_free(&d.scratch);
+  if (hr != WES_S_OK) {
+    return wes__error(err, hr, 0, 0, "out of memory");
   }
   if (compute_targets(q) != WES_S_OK) {
     return wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
@@ -727,17 +745,16 @@ int wes_query_covers(const wes_query_t *reg, const wes_query_t *q,
   if (event_classes_related(reg, q, ns) == 0) {
     return 0;
   }
-  if (reg->ntargets == 0 || q->ntargets == 0) {
+  if (reg->targets == NULL || q->targets == NULL) {
     return 1;
   }
-  for (i = 0; i < reg->ntargets; i++) {
-    const wes_class_t *ca = resolve_class(reg->target_classes[i],
-                                          reg->target_names[i], reg->ns, ns);
-    for (j = 0; j < q->ntargets; j++) {
-      const wes_class_t *cb =
-          resolve_class(q->target_classes[j], q->target_names[j], q->ns, ns);
-      if (classes_related(ca, reg->target_names[i], cb, q->target_names[j]) !=
-          0) {
+  for (i = 0; i < reg->targets->n; i++) {
+    const wql_target_t *ra = &reg->targets->t[i];
+    const wes_class_t *ca = resolve_class(ra->cls, ra->name, reg->ns, ns);
+    for (j = 0; j < q->targets->n; j++) {
+      const wql_target_t *qb = &q->targets->t[j];
+      const wes_class_t *cb = resolve_class(qb->cls, qb->name, q->ns, ns);
+      if (classes_related(ca, ra->name, cb, qb->name) != 0) {
         return 1;
       }
     }

@@ -115,9 +115,8 @@ static int32_t single_char(const char *s, size_t len) {
   return -1;
 }
 
-void wes__wql_cval_from_lit(wql_arena_t *a, const wql_lit_t *lit,
+bool wes__wql_cval_from_lit(wql_arena_t *a, const wql_lit_t *lit,
                             wql_cval_t *cv) {
-  (void)a;
   memset(cv, 0, sizeof(*cv));
   switch (lit->kind) {
   case WQL_LIT_STRING: {
@@ -134,10 +133,15 @@ void wes__wql_cval_from_lit(wql_arena_t *a, const wql_lit_t *lit,
       cv->have |= WQL_HAVE_BOOL;
       cv->b = 0;
     }
-    if (lit->slen == WES_DATETIME_LENGTH &&
+    if (a != NULL && lit->slen == WES_DATETIME_LENGTH &&
         WES_SUCCEEDED(wes_datetime_parse(lit->s, &dt, NULL))) {
+      wes_datetime_t *pdt = wes__wql_alloc(a, sizeof(*pdt));
+      if (pdt == NULL) {
+        return false;
+      }
+      *pdt = dt;
       cv->have |= WQL_HAVE_DT;
-      cv->dt = dt;
+      cv->dt = pdt;
     }
     c = single_char(lit->s, lit->slen);
     if (c >= 0 && c <= 0xFFFF) {
@@ -149,8 +153,11 @@ void wes__wql_cval_from_lit(wql_arena_t *a, const wql_lit_t *lit,
   case WQL_LIT_INT:
     cv->have = WQL_HAVE_INT | WQL_HAVE_REAL | WQL_HAVE_BOOL | WQL_HAVE_STR;
     cv->big = lit->big;
-    cv->i = lit->i;
-    cv->u = lit->u;
+    if (lit->big) {
+      cv->u = lit->u;
+    } else {
+      cv->i = lit->i;
+    }
     cv->r = lit->r;
     cv->b = lit->big || lit->i != 0;
     cv->s = lit->s;
@@ -174,6 +181,7 @@ void wes__wql_cval_from_lit(wql_arena_t *a, const wql_lit_t *lit,
   default:
     break;
   }
+  return true;
 }
 
 /* ---- paths ---- */
@@ -348,16 +356,12 @@ static wes_hresult_t compile_path(cctx_t *c, wql_path_t *path,
   const wes_class_t *cls = q->cls;
   uint32_t k;
   (void)final_ok_object;
-  cp = wes__wql_alloc(&q->arena, sizeof(*cp));
+  cp = wes__wql_alloc(&q->arena, sizeof(*cp) + path->n * sizeof(wql_step_t));
   if (cp == NULL) {
     return oom(c);
   }
   cp->n = path->n;
   cp->text = path->text;
-  cp->steps = wes__wql_alloc(&q->arena, path->n * sizeof(wql_step_t));
-  if (cp->steps == NULL) {
-    return oom(c);
-  }
   *ret_typed = 0;
   *ret_type = WES_CIM_EMPTY;
   for (k = 0; k < path->n; k++) {
@@ -399,7 +403,6 @@ static wes_hresult_t compile_path(cctx_t *c, wql_path_t *path,
                         "class %s has no property '%s'", wes_class_name(cls),
                         name);
     }
-    st->cls = cls;
     st->h.cls = cls;
     st->h.index = prop->index;
     st->h.type = prop->type;
@@ -489,7 +492,7 @@ static wes_hresult_t compile_path(cctx_t *c, wql_path_t *path,
   }
   cp->resolved = 1;
   for (k = 0; k < cp->n; k++) {
-    if (cp->steps[k].cls == NULL) {
+    if (cp->steps[k].h.cls == NULL) {
       cp->resolved = 0;
     }
   }
@@ -497,22 +500,14 @@ static wes_hresult_t compile_path(cctx_t *c, wql_path_t *path,
   return WES_S_OK;
 }
 
-static wes_hresult_t add_path(cctx_t *c, wql_cpath_t *cp, int *ret_id) {
+/* Links a WHERE path to its compiled form. A path starting at the FROM
+ * class is trusted (the run checks the object's class first). */
+static void add_path(cctx_t *c, wql_path_t *path, wql_cpath_t *cp) {
   wes_query_t *q = c->q;
-  if (q->npaths % 16 == 0) {
-    wql_cpath_t **np =
-        wes__wql_alloc(&q->arena, (q->npaths + 16) * sizeof(*np));
-    if (np == NULL) {
-      return oom(c);
-    }
-    if (q->npaths > 0) {
-      memcpy(np, q->paths, q->npaths * sizeof(*np));
-    }
-    q->paths = np;
+  if (q->cls != NULL && cp->steps[0].h.cls == q->cls) {
+    cp->steps[0].trusted = 1;
   }
-  q->paths[q->npaths] = cp;
-  *ret_id = (int)q->npaths++;
-  return WES_S_OK;
+  path->cp = cp;
 }
 
 /* ---- type checking of one predicate ---- */
@@ -645,7 +640,7 @@ static wes_hresult_t compile_pred(cctx_t *c, wql_node_t *n, wql_insn_t *in) {
   wes_cimtype_t t = WES_CIM_EMPTY;
   int typed = 0;
   TRY(compile_path(c, n->path, 0, &cp, &t, &typed, 0));
-  TRY(add_path(c, cp, &n->path->id));
+  add_path(c, n->path, cp);
   in->path = cp;
   switch (n->kind) {
   case WQL_CMP: {
@@ -653,7 +648,9 @@ static wes_hresult_t compile_pred(cctx_t *c, wql_node_t *n, wql_insn_t *in) {
     if (cv == NULL) {
       return oom(c);
     }
-    wes__wql_cval_from_lit(&q->arena, &n->lit, cv);
+    if (!wes__wql_cval_from_lit(&q->arena, &n->lit, cv)) {
+      return oom(c);
+    }
     if (typed) {
       TRY(check_cmp(c, n, t, cv));
     }
@@ -898,12 +895,12 @@ static void trust_node(wes_query_t *q, const wql_node_t *n,
     }
     return;
   }
-  if (n->path->id >= 0) {
-    wql_cpath_t *cp = q->paths[n->path->id];
+  if (n->path->cp != NULL) {
+    wql_cpath_t *cp = n->path->cp;
     uint32_t k = isa->path->n;
     if (cp->n > k && prefix_eq(isa->path, n->path, k) &&
-        cp->steps[k].cls != NULL &&
-        wes__class_is_a(isa->isa_class, cp->steps[k].cls)) {
+        cp->steps[k].h.cls != NULL &&
+        wes__class_is_a(isa->isa_class, cp->steps[k].h.cls)) {
       cp->steps[k].trusted = 1;
     }
   }
@@ -913,12 +910,7 @@ static void mark_trusted(wes_query_t *q) {
   wql_node_t *w = q->ast->where;
   wql_node_t *const *terms;
   uint32_t nt, i, j;
-  for (i = 0; i < q->npaths; i++) {
-    wql_cpath_t *cp = q->paths[i];
-    if (q->cls != NULL && cp->steps[0].cls == q->cls) {
-      cp->steps[0].trusted = 1;
-    }
-  }
+  /* (paths starting at the FROM class: see add_path) */
   if (w == NULL) {
     return;
   }
@@ -1027,18 +1019,14 @@ static wes_hresult_t compile(cctx_t *c) {
       }
     }
   }
-  /* SELECT list: unknown names are accepted (and deliver nothing), as
-   * Windows does */
-  if (ast->nselect > 0) {
-    q->sel = wes__wql_alloc(&q->arena, ast->nselect * sizeof(*q->sel));
-    if (q->sel == NULL) {
-      return oom(c);
-    }
-    for (i = 0; i < ast->nselect; i++) {
-      wes_cimtype_t t;
-      int typed;
-      TRY(compile_path(c, ast->select[i], 1, &q->sel[i], &t, &typed, 1));
-    }
+  /* SELECT list: checked only (projection reads the first components by
+   * name); unknown names are accepted (and deliver nothing), as Windows
+   * does */
+  for (i = 0; i < ast->nselect; i++) {
+    wes_cimtype_t t;
+    int typed;
+    wql_cpath_t *sel = NULL;
+    TRY(compile_path(c, ast->select[i], 1, &sel, &t, &typed, 1));
   }
   return WES_S_OK;
 }

@@ -140,7 +140,7 @@ bool wes__wql_cmp_value(const wes_value_t *v, int op, const wql_cval_t *cv) {
       wes_datetime_t dt;
       int c = 0;
       if (WES_FAILED(wes_datetime_parse(v->u.str, &dt, NULL)) ||
-          WES_FAILED(wes_datetime_compare(&dt, &cv->dt, &c))) {
+          WES_FAILED(wes_datetime_compare(&dt, cv->dt, &c))) {
         return false;
       }
       return apply(op, c);
@@ -162,7 +162,7 @@ bool wes__wql_cmp_value(const wes_value_t *v, int op, const wql_cval_t *cv) {
 /* Reads one path step of `o`; false when absent. */
 static inline bool read_step(const wql_step_t *st, const wes_object_t *o,
                              wes_value_t *tmp, const wes_value_t **ret) {
-  if (st->cls != NULL && wes__class_is_a(o->cls, st->cls)) {
+  if (st->h.cls != NULL && wes__class_is_a(o->cls, st->h.cls)) {
     *ret = wes__object_slot(o, st->h.index);
     return true;
   }
@@ -215,7 +215,7 @@ read_fast(const wql_cpath_t *p, const wes_object_t *o, bool *absent) {
   for (k = 0;; k++) {
     const wql_step_t *st = &p->steps[k];
     const wes_value_t *v;
-    if (!st->trusted && !wes__class_is_a(o->cls, st->cls)) {
+    if (!st->trusted && !wes__class_is_a(o->cls, st->h.cls)) {
       return NULL;
     }
     v = wes__object_slot(o, st->h.index);

@@ -10,47 +10,94 @@
 
 /* ---- arena ---- */
 
+/* Alignment of every arena block: enough for the types the arena holds
+ * (pointers, sizes, 64-bit integers, doubles), not max_align_t, which is
+ * 16 or 32 bytes on common targets and would pad every small string. */
+typedef union wql_align_u {
+  void *p;
+  size_t z;
+  int64_t i;
+  uint64_t u;
+  double d;
+} wql_align_t;
+
+#define WQL_ALIGN _Alignof(wql_align_t)
+
 struct wql_chunk_s {
   wql_chunk_t *next;
-  size_t used, cap;
-  max_align_t data[];
+  uint32_t used, cap; /* a chunk never exceeds WQL_ALLOC_MAX */
+  wql_align_t data[];
 };
 
-/* Chunks start small and double up to WQL_CHUNK_MAX: a typical compiled
- * query needs about a kilobyte, and every live subscription keeps its
- * query's arena, so a fixed 4 KiB first chunk would dominate the memory a
- * subscription costs. */
+/* Without a reservation, chunks start small and double up to
+ * WQL_CHUNK_MAX. wes_query_compile measures a query once (see
+ * wes__wql_arena_reserve) and then builds it in one chunk of the exact
+ * size, since every live subscription keeps its query's arena. */
 #define WQL_CHUNK_FIRST 256
 #define WQL_CHUNK_MAX 4096
+/* Largest single allocation (far above what the query limits allow). */
+#define WQL_ALLOC_MAX ((size_t)1 << 30)
+
+static size_t wql_round(size_t size) {
+  size = (size + WQL_ALIGN - 1) / WQL_ALIGN * WQL_ALIGN;
+  return size == 0 ? WQL_ALIGN : size;
+}
+
+static wql_chunk_t *wql_chunk_new(wql_arena_t *a, size_t cap) {
+  wql_chunk_t *c;
+  if (cap > WQL_ALLOC_MAX) {
+    return NULL;
+  }
+  c = wes__malloc(sizeof(*c) + cap);
+  if (c == NULL) {
+    return NULL;
+  }
+  c->cap = (uint32_t)cap;
+  c->used = 0;
+  c->next = a->head;
+  a->head = c;
+  return c;
+}
 
 void *wes__wql_alloc(wql_arena_t *a, size_t size) {
   wql_chunk_t *c = a->head;
-  size_t align = sizeof(max_align_t);
   void *p;
-  size = (size + align - 1) / align * align;
-  if (size == 0) {
-    size = align;
+  if (size > WQL_ALLOC_MAX) {
+    return NULL;
   }
-  if (c == NULL || c->cap - c->used < size) {
-    size_t cap = c == NULL ? WQL_CHUNK_FIRST
-                           : (c->cap >= WQL_CHUNK_MAX / 2 ? WQL_CHUNK_MAX
-                                                          : c->cap * 2);
+  size = wql_round(size);
+  if (c == NULL || (size_t)(c->cap - c->used) < size) {
+    size_t cap =
+        c == NULL ? WQL_CHUNK_FIRST
+                  : (c->cap >= WQL_CHUNK_MAX / 2 ? WQL_CHUNK_MAX : c->cap * 2);
     if (cap < size) {
       cap = size;
     }
-    c = wes__malloc(sizeof(*c) + cap);
+    c = wql_chunk_new(a, cap);
     if (c == NULL) {
       return NULL;
     }
-    c->cap = cap;
-    c->used = 0;
-    c->next = a->head;
-    a->head = c;
   }
   p = (char *)c->data + c->used;
-  c->used += size;
+  c->used += (uint32_t)size;
   memset(p, 0, size);
   return p;
+}
+
+size_t wes__wql_arena_used(const wql_arena_t *a) {
+  const wql_chunk_t *c;
+  size_t n = 0;
+  for (c = a->head; c != NULL; c = c->next) {
+    n += c->used;
+  }
+  return n;
+}
+
+bool wes__wql_arena_reserve(wql_arena_t *a, size_t size) {
+  if (size == 0) {
+    return true;
+  }
+  return size <= WQL_ALLOC_MAX && wql_chunk_new(a, wql_round(size)) != NULL;
 }
 
 char *wes__wql_strndup(wql_arena_t *a, const char *s, size_t n) {

@@ -13,7 +13,8 @@
 typedef struct parser_s {
   wql_lexer_t lx;
   wql_token_t tok;
-  wql_arena_t *arena;
+  wql_arena_t *arena; /* what the compiled query keeps (strings too) */
+  wql_arena_t *nodes; /* WHERE tree structure: arena or a scratch arena */
   wes_error_t *err;
   uint32_t depth;
   uint32_t npreds;
@@ -69,7 +70,7 @@ static wes_hresult_t check_ident_len(parser_t *p, const wql_token_t *t,
 
 /* prop_path := ident { '.' ident }; current token is the first ident. */
 static wes_hresult_t parse_path(parser_t *p, wql_path_t **ret) {
-  wql_path_t *path = wes__wql_alloc(p->arena, sizeof(*path));
+  wql_path_t *path = wes__wql_alloc(p->nodes, sizeof(*path));
   char *names[WQL_MAX_PATH];
   uint32_t n = 0;
   const char *start = p->tok.start;
@@ -79,7 +80,6 @@ static wes_hresult_t parse_path(parser_t *p, wql_path_t **ret) {
   }
   path->line = p->tok.line;
   path->col = p->tok.col;
-  path->id = -1;
   for (;;) {
     if (p->tok.type != TK_IDENT) {
       return expected(p,
@@ -103,12 +103,14 @@ static wes_hresult_t parse_path(parser_t *p, wql_path_t **ret) {
     TRY(next(p));
   }
   path->n = n;
-  path->names = wes__wql_alloc(p->arena, n * sizeof(char *));
+  path->names = wes__wql_alloc(p->nodes, n * sizeof(char *));
   if (path->names == NULL) {
     return oom(p);
   }
   memcpy(path->names, names, n * sizeof(char *));
-  {
+  if (n == 1) {
+    path->text = names[0]; /* the common case needs no second copy */
+  } else {
     /* dotted text without any whitespace the source had around dots */
     size_t len = 0, i;
     char *t;
@@ -239,7 +241,7 @@ static wes_hresult_t take_const(parser_t *p, wql_lit_t *lit) {
 
 static wql_node_t *new_node(parser_t *p, wql_node_kind_t kind, uint32_t line,
                             uint32_t col) {
-  wql_node_t *n = wes__wql_alloc(p->arena, sizeof(*n));
+  wql_node_t *n = wes__wql_alloc(p->nodes, sizeof(*n));
   if (n != NULL) {
     n->kind = kind;
     n->line = line;
@@ -451,7 +453,7 @@ static wes_hresult_t parse_unary(parser_t *p, wql_node_t **ret) {
       if (WES_FAILED(hr)) {
         return hr;
       }
-      n->kids = wes__wql_alloc(p->arena, sizeof(wql_node_t *));
+      n->kids = wes__wql_alloc(p->nodes, sizeof(wql_node_t *));
       if (n->kids == NULL) {
         return oom(p);
       }
@@ -485,7 +487,7 @@ static wes_hresult_t push_kid(parser_t *p, wql_node_t ***kids, uint32_t *n,
     while (ncap < *n + add) {
       ncap *= 2;
     }
-    nk = wes__wql_alloc(p->arena, ncap * sizeof(*nk));
+    nk = wes__wql_alloc(p->nodes, ncap * sizeof(*nk));
     if (nk == NULL) {
       return oom(p);
     }
@@ -694,11 +696,13 @@ static wes_hresult_t parse_group(parser_t *p, wql_ast_t *ast) {
 }
 
 wes_hresult_t wes__wql_parse(const char *text, size_t len, wql_arena_t *arena,
-                             wql_ast_t **ret_ast, wes_error_t *err) {
+                             wql_arena_t *where_arena, wql_ast_t **ret_ast,
+                             wes_error_t *err) {
   parser_t p;
   wql_ast_t *ast;
   memset(&p, 0, sizeof(p));
   p.arena = arena;
+  p.nodes = arena;
   p.err = err;
   wes__wql_lex_init(&p.lx, text, len, arena, err);
   ast = wes__wql_alloc(arena, sizeof(*ast));
@@ -741,7 +745,9 @@ wes_hresult_t wes__wql_parse(const char *text, size_t len, wql_arena_t *arena,
   }
   if (p.tok.type == TK_WHERE) {
     TRY(next(&p));
+    p.nodes = where_arena != NULL ? where_arena : arena;
     TRY(parse_condition(&p, &ast->where));
+    p.nodes = arena;
     ast->npreds = p.npreds;
   }
   if (p.tok.type == TK_WITHIN) {

@@ -12,20 +12,104 @@ static void query_free(wes_query_t *q) {
     return;
   }
   wes_namespace_unref(q->ns);
-  wes__free(q->text);
-  wes__free(q->canon);
   wes__wql_arena_free(&q->arena);
   wes__free(q);
+}
+
+/* The first pass of a compilation reserves this much so that it usually
+ * runs in one chunk; the second pass reserves what the first one used. */
+#define WQL_MEASURE_RESERVE 4096
+
+/* One compilation of text (len bytes, validated) into a new query whose
+ * arena starts with a chunk of `reserve` bytes. */
+static wes_hresult_t compile_once(const wes_namespace_t *ns, const char *text,
+                                  size_t len, uint32_t flags, size_t reserve,
+                                  wes_query_t **ret_query,
+                                  wes_error_t *reterr) {
+  wes_query_t *q;
+  wes_hresult_t hr;
+  wes__buf_t b;
+  const wes_namespace_t *cns;
+  wql_arena_t where_arena = {NULL}; /* the WHERE tree, dropped below */
+  q = wes__calloc(1, sizeof(*q));
+  if (q == NULL) {
+    return wes__error(reterr, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+  }
+  wes__ref_init(&q->ref);
+  q->kind = (uint8_t)((flags & WES_QUERY_DATA) ? WES_QUERY_KIND_DATA
+                                               : WES_QUERY_KIND_EVENT);
+  if (!wes__wql_arena_reserve(&q->arena, reserve) ||
+      (q->text = wes__wql_strndup(&q->arena, text, len)) == NULL) {
+    hr = wes__error(reterr, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+    goto fail;
+  }
+  hr = wes__wql_parse(q->text, len, &q->arena, &where_arena, &q->ast, reterr);
+  if (WES_FAILED(hr)) {
+    goto fail;
+  }
+  /* clause rules that need no schema */
+  if (q->kind == WES_QUERY_KIND_DATA &&
+      (q->ast->has_within || q->ast->has_group)) {
+    hr = wes__error(reterr, WES_E_INVALID_QUERY,
+                    q->ast->has_within ? q->ast->within_line
+                                       : q->ast->group_line,
+                    q->ast->has_within ? q->ast->within_col : q->ast->group_col,
+                    "%s is only valid in event queries",
+                    q->ast->has_within ? "WITHIN" : "GROUP WITHIN");
+    goto fail;
+  }
+  if (q->ast->has_within && !(flags & WES_QUERY_ANY_WITHIN) &&
+      q->ast->within < WQL_MIN_WITHIN) {
+    hr = wes__error(
+        reterr, WES_E_INVALID_QUERY, q->ast->within_line, q->ast->within_col,
+        "WITHIN interval below the minimum of %g seconds", WQL_MIN_WITHIN);
+    goto fail;
+  }
+  cns = (flags & WES_QUERY_SYNTAX_ONLY) ? NULL : ns;
+  q->checked = cns != NULL ? 1 : 0;
+  hr = wes__wql_compile(q, cns, reterr);
+  if (WES_SUCCEEDED(hr)) {
+    if (cns != NULL) {
+      q->ns = wes_namespace_ref((wes_namespace_t *)cns);
+    }
+    hr = wes__wql_analyze(q, reterr);
+  }
+  if (WES_FAILED(hr)) {
+    goto fail;
+  }
+  /* the canonical text shares the original when they are the same */
+  wes__buf_init(&b);
+  wes__wql_print(q->ast, &b);
+  if (b.oom || b.data == NULL) {
+    q->canon = NULL;
+  } else if (b.len == len && memcmp(b.data, q->text, len) == 0) {
+    q->canon = q->text;
+  } else {
+    q->canon = wes__wql_strndup(&q->arena, b.data, b.len);
+  }
+  wes__buf_free(&b);
+  if (q->canon == NULL) {
+    hr = wes__error(reterr, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+    goto fail;
+  }
+  /* Matching runs the program, the DNF and keys are built and nothing
+   * else reads the WHERE tree (all its strings live in q->arena). */
+  wes__wql_arena_free(&where_arena);
+  q->ast->where = NULL;
+  *ret_query = q;
+  return WES_S_OK;
+fail:
+  wes__wql_arena_free(&where_arena);
+  query_free(q);
+  return hr;
 }
 
 wes_hresult_t wes_query_compile(const wes_namespace_t *ns, const char *text,
                                 uint32_t flags, wes_query_t **ret_query,
                                 wes_error_t *reterr) {
-  wes_query_t *q;
-  size_t len;
+  wes_query_t *q = NULL;
+  size_t len, need;
   wes_hresult_t hr;
-  wes__buf_t b;
-  const wes_namespace_t *cns;
   if (text == NULL || ret_query == NULL) {
     return wes__error(reterr, WES_E_INVALID_PARAMETER, 0, 0,
                       "query text and ret_query are required");
@@ -44,63 +128,19 @@ wes_hresult_t wes_query_compile(const wes_namespace_t *ns, const char *text,
     return wes__error(reterr, WES_E_QUOTA_VIOLATION, 0, 0,
                       "query longer than %d bytes", WQL_MAX_QUERY);
   }
-  q = wes__calloc(1, sizeof(*q));
-  if (q == NULL) {
-    return wes__error(reterr, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
-  }
-  wes__ref_init(&q->ref);
-  q->flags = flags;
-  q->kind =
-      (flags & WES_QUERY_DATA) ? WES_QUERY_KIND_DATA : WES_QUERY_KIND_EVENT;
-  q->text = wes__strndup(text, len);
-  if (q->text == NULL) {
-    query_free(q);
-    return wes__error(reterr, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
-  }
-  hr = wes__wql_parse(q->text, len, &q->arena, &q->ast, reterr);
+  /* Pass 1 validates and measures; compilation is deterministic, so
+   * pass 2 fits in one chunk of exactly the bytes pass 1 used (if the
+   * namespace changed in between, the arena simply grows). */
+  hr = compile_once(ns, text, len, flags, WQL_MEASURE_RESERVE, &q, reterr);
   if (WES_FAILED(hr)) {
-    query_free(q);
     return hr;
   }
-  /* clause rules that need no schema */
-  if (q->kind == WES_QUERY_KIND_DATA &&
-      (q->ast->has_within || q->ast->has_group)) {
-    hr = wes__error(reterr, WES_E_INVALID_QUERY,
-                    q->ast->has_within ? q->ast->within_line
-                                       : q->ast->group_line,
-                    q->ast->has_within ? q->ast->within_col : q->ast->group_col,
-                    "%s is only valid in event queries",
-                    q->ast->has_within ? "WITHIN" : "GROUP WITHIN");
-    query_free(q);
-    return hr;
-  }
-  if (q->ast->has_within && !(flags & WES_QUERY_ANY_WITHIN) &&
-      q->ast->within < WQL_MIN_WITHIN) {
-    hr = wes__error(
-        reterr, WES_E_INVALID_QUERY, q->ast->within_line, q->ast->within_col,
-        "WITHIN interval below the minimum of %g seconds", WQL_MIN_WITHIN);
-    query_free(q);
-    return hr;
-  }
-  cns = (flags & WES_QUERY_SYNTAX_ONLY) ? NULL : ns;
-  q->checked = cns != NULL;
-  hr = wes__wql_compile(q, cns, reterr);
-  if (WES_SUCCEEDED(hr)) {
-    if (cns != NULL) {
-      q->ns = wes_namespace_ref((wes_namespace_t *)cns);
-    }
-    hr = wes__wql_analyze(q, reterr);
-  }
+  need = wes__wql_arena_used(&q->arena);
+  query_free(q);
+  q = NULL;
+  hr = compile_once(ns, text, len, flags, need, &q, reterr);
   if (WES_FAILED(hr)) {
-    query_free(q);
     return hr;
-  }
-  wes__buf_init(&b);
-  wes__wql_print(q->ast, &b);
-  q->canon = wes__buf_take(&b);
-  if (q->canon == NULL) {
-    query_free(q);
-    return wes__error(reterr, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
   }
   *ret_query = q;
   return WES_S_OK;
@@ -259,19 +299,23 @@ const wes_query_pred_t *wes_query_key_at(const wes_query_t *q, size_t i) {
 }
 
 size_t wes_query_target_count(const wes_query_t *q) {
-  return q != NULL ? q->ntargets : 0;
+  return (q != NULL && q->targets != NULL) ? q->targets->n : 0;
 }
 
 const char *wes_query_target_name(const wes_query_t *q, size_t i) {
-  return (q != NULL && i < q->ntargets) ? q->target_names[i] : NULL;
+  return (q != NULL && q->targets != NULL && i < q->targets->n)
+             ? q->targets->t[i].name
+             : NULL;
 }
 
 const wes_class_t *wes_query_target_class(const wes_query_t *q, size_t i) {
-  return (q != NULL && i < q->ntargets) ? q->target_classes[i] : NULL;
+  return (q != NULL && q->targets != NULL && i < q->targets->n)
+             ? q->targets->t[i].cls
+             : NULL;
 }
 
 const char *wes_query_target_property(const wes_query_t *q) {
-  return (q != NULL && q->ntargets > 0) ? q->target_prop : NULL;
+  return (q != NULL && q->targets != NULL) ? q->targets->prop : NULL;
 }
 
 /* ---- value compare / hash ---- */

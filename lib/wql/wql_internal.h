@@ -17,14 +17,14 @@
 #include "wes/query.h"
 
 /* ---- limits (DESIGN 4.22) ---- */
-#define WQL_MAX_QUERY 16384 /* bytes of query text */
-#define WQL_MAX_IDENT 255   /* bytes of one identifier */
-#define WQL_MAX_TERMS 1024  /* predicates in WHERE (and HAVING) */
-#define WQL_MAX_DEPTH 64    /* nesting of parentheses and NOT */
-#define WQL_MAX_PATH 64     /* components of a dotted property path */
-#define WQL_MAX_DNF 256     /* disjuncts kept in the DNF */
+#define WQL_MAX_QUERY 16384    /* bytes of query text */
+#define WQL_MAX_IDENT 255      /* bytes of one identifier */
+#define WQL_MAX_TERMS 1024     /* predicates in WHERE (and HAVING) */
+#define WQL_MAX_DEPTH 64       /* nesting of parentheses and NOT */
+#define WQL_MAX_PATH 64        /* components of a dotted property path */
+#define WQL_MAX_DNF 256        /* disjuncts kept in the DNF */
 #define WQL_MAX_DNF_PREDS 4096 /* predicates over all DNF disjuncts */
-#define WQL_MIN_WITHIN 0.01 /* seconds */
+#define WQL_MIN_WITHIN 0.01    /* seconds */
 
 /* ---- arena: every allocation of one query lives until the query dies ---- */
 typedef struct wql_chunk_s wql_chunk_t;
@@ -33,6 +33,13 @@ typedef struct wql_arena_s {
 } wql_arena_t;
 
 void *wes__wql_alloc(wql_arena_t *a, size_t size); /* zeroed; NULL on OOM */
+/* Bytes handed out so far (rounded as allocated): what a reservation for
+ * the same allocations needs. */
+size_t wes__wql_arena_used(const wql_arena_t *a);
+/* Adds one empty chunk of `size` bytes (as measured by wes__wql_arena_used
+ * on an arena that made the same allocations); false on OOM. Later
+ * allocations use it first and only grow the arena when it runs out. */
+bool wes__wql_arena_reserve(wql_arena_t *a, size_t size);
 char *wes__wql_strndup(wql_arena_t *a, const char *s, size_t n);
 void wes__wql_arena_free(wql_arena_t *a);
 
@@ -124,11 +131,11 @@ typedef struct wql_lit_s {
 
 /* ---- syntax tree ---- */
 typedef struct wql_path_s {
-  uint32_t n; /* components, >= 1 */
   char **names;
-  char *text; /* dotted, as written */
+  char *text;             /* dotted, as written (names[0] itself when n == 1) */
+  struct wql_cpath_s *cp; /* WHERE paths: compiled form, once compiled */
+  uint32_t n;             /* components, >= 1 */
   uint32_t line, col;
-  int id; /* index into the compiled path table, or -1 */
 } wql_path_t;
 
 typedef enum wql_node_kind_e {
@@ -172,30 +179,35 @@ typedef struct wql_node_s {
 } wql_node_t;
 
 typedef struct wql_ast_s {
-  int select_all;
-  uint32_t nselect;
   wql_path_t **select;
   char *cls;
-  uint32_t cls_line, cls_col;
-  int has_within;
   double within;
-  uint32_t within_line, within_col;
-  wql_node_t *where;
-  int has_group;
+  wql_node_t *where; /* NULL once compiled (see wes__wql_parse) */
   double group_within;
-  uint32_t group_line, group_col;
-  uint32_t nby;
   wql_path_t **by;
   wql_node_t *having;
+  int select_all;
+  uint32_t nselect;
+  uint32_t cls_line, cls_col;
+  int has_within;
+  uint32_t within_line, within_col;
+  int has_group;
+  uint32_t group_line, group_col;
+  uint32_t nby;
   uint32_t npreds; /* predicates in WHERE */
 } wql_ast_t;
 
 /*
- * Parses `text` (len bytes) into an AST allocated in `arena`. Returns
- * WES_S_OK or a parse error with position (err filled).
+ * Parses `text` (len bytes) into an AST allocated in `arena`. The WHERE
+ * tree's structure (nodes, child lists, wql_path_t and their name arrays)
+ * goes to `where_arena` when not NULL, everything else (all strings, the
+ * select list, GROUP BY, HAVING) to `arena`, so the WHERE tree can be
+ * dropped once it is compiled. Returns WES_S_OK or a parse error with
+ * position (err filled).
  */
 wes_hresult_t wes__wql_parse(const char *text, size_t len, wql_arena_t *arena,
-                             wql_ast_t **ret_ast, wes_error_t *err);
+                             wql_arena_t *where_arena, wql_ast_t **ret_ast,
+                             wes_error_t *err);
 
 /* Canonical text of an AST (printer). */
 void wes__wql_print(const wql_ast_t *ast, wes__buf_t *b);
@@ -227,34 +239,36 @@ bool wes__wql_like_is_literal(const wql_like_t *p);
 #define WQL_IS_REAL 0x40u  /* the literal was a real: compare as double */
 
 typedef struct wql_cval_s {
-  uint32_t have;
-  int big;
-  int64_t i;
-  uint64_t u;
+  union {
+    int64_t i;  /* integral, unless big */
+    uint64_t u; /* integral when big (> INT64_MAX) */
+  };
   double r;
-  int b;
   const char *s;
   size_t slen;
+  const wes_datetime_t *dt; /* arena; only with WQL_HAVE_DT */
+  uint32_t have;
+  int big;
+  int b;
   uint16_t c16;
-  wes_datetime_t dt;
 } wql_cval_t;
 
 /* ---- compiled paths ---- */
 typedef struct wql_step_s {
-  const char *name;       /* component name */
-  wes_prop_handle_t h;    /* resolved handle (valid when resolved) */
-  const wes_class_t *cls; /* class the handle belongs to, NULL = dynamic */
-  int system;             /* a __ system property: read by name */
-  int trusted;            /* the evaluator already proved the object at
-                             this step is_a cls (FROM class, or a
-                             dominating top-level ISA) */
+  const char *name;    /* component name */
+  wes_prop_handle_t h; /* resolved handle: h.cls is the class it belongs
+                          to, NULL = dynamic (read by name) */
+  int system;          /* a __ system property: read by name */
+  int trusted;         /* the evaluator already proved the object at
+                          this step is_a h.cls (FROM class, or a
+                          dominating top-level ISA) */
 } wql_step_t;
 
 typedef struct wql_cpath_s {
   uint32_t n;
   int resolved; /* every step has a class and a slot */
-  wql_step_t *steps;
   const char *text;
+  wql_step_t steps[]; /* n */
 } wql_cpath_t;
 
 /* ---- compiled program (short-circuit branch code) ---- */
@@ -279,20 +293,27 @@ typedef struct wql_insn_s {
   uint8_t op;
   uint8_t fast;      /* WQL_F_* */
   uint8_t fast_type; /* the property type the fast form expects */
+  uint8_t in_kind;   /* set test (below): 0 none, WQL_F_UINT/SINT/STR_EQ */
   int32_t jt, jf;
   const wql_cpath_t *path;
-  const wql_cval_t *cv;   /* CMP */
-  const wql_like_t *like; /* LIKE */
-  const wes_class_t *isa; /* ISA (NULL: by name) */
-  const char *isa_name;
-  const char *lower; /* F_STR_*: lower-cased constant */
+  /* operands by kind: only the members of `kind` are ever read */
+  union {
+    struct {
+      const wql_cval_t *cv; /* CMP */
+      const char *lower;    /* CMP with F_STR_*: lower-cased constant */
+    };
+    const wql_like_t *like; /* LIKE */
+    struct {
+      const wes_class_t *isa; /* ISA (NULL: by name) */
+      const char *isa_name;
+    };
+  };
   /* a chain of `p = c1 OR p = c2 ...` folded into one set test (the chain
    * insns stay as the fallback for values of an unexpected type) */
-  uint8_t in_kind; /* 0 none, WQL_F_UINT/SINT/STR_EQ */
   uint32_t in_n;
+  int32_t in_jf;              /* where the chain goes when none hold */
   const uint64_t *in_vals;    /* sorted (UINT/SINT) */
   const char *const *in_strs; /* lower-cased (STR_EQ) */
-  int32_t in_jf;              /* where the chain goes when none hold */
 } wql_insn_t;
 
 /* predicate of the DNF / index keys (public struct + compiled path) */
@@ -302,33 +323,41 @@ typedef struct wql_dnf_s {
   wes_query_pred_t **conj; /* conj[i][0..conj_len[i]-1] */
 } wql_dnf_t;
 
+/* what an intrinsic event query watches (wes_query_target_*) */
+typedef struct wql_target_s {
+  const char *name;
+  const wes_class_t *cls;
+} wql_target_t;
+
+typedef struct wql_targets_s {
+  const char *prop; /* "TargetInstance" etc. */
+  size_t n;         /* >= 1 */
+  wql_target_t t[];
+} wql_targets_t;
+
 struct wes_query_s {
   wes__refcount_t ref;
+  uint8_t kind;    /* WES_QUERY_KIND_* */
+  uint8_t checked; /* resolved against a namespace */
+  uint8_t dnf_ok;  /* dnf is valid */
+  uint32_t nprog;  /* instructions in prog */
+  uint32_t nkeys;  /* entries in keys */
+  /* one chunk of exactly the size the query needs (wes_query_compile
+   * measures it in a first pass): the texts, the AST without its WHERE
+   * tree, the program, the DNF, keys and targets */
   wql_arena_t arena;
   char *text;          /* original text */
-  char *canon;         /* canonical text */
-  uint32_t flags;      /* compile flags */
-  uint32_t kind;       /* WES_QUERY_KIND_* */
-  int checked;         /* resolved against a namespace */
+  const char *canon;   /* canonical text (may be text itself) */
   wes_namespace_t *ns; /* referenced when checked */
   wql_ast_t *ast;
   const wes_class_t *cls; /* FROM class (checked) */
   /* program */
   wql_insn_t *prog;
-  uint32_t nprog;
-  wql_cpath_t **paths;
-  uint32_t npaths;
   /* analysis */
-  const char *target_prop; /* "TargetInstance" etc., or NULL */
-  size_t ntargets;
-  const char **target_names;
-  const wes_class_t **target_classes;
-  int dnf_ok;
+  wql_targets_t *targets; /* NULL when there are none */
   wql_dnf_t dnf;
-  size_t nkeys;
-  wes_query_pred_t *keys;
-  /* select list / group by compiled paths */
-  wql_cpath_t **sel;
+  wes_query_pred_t *keys; /* may be dnf.conj[0] itself */
+  /* GROUP BY compiled paths */
   wql_cpath_t **by;
 };
 
@@ -336,7 +365,10 @@ struct wes_query_s {
 bool wes__wql_read_path(const wql_cpath_t *p, const wes_object_t *obj,
                         wes_value_t *ret);
 bool wes__wql_cmp_value(const wes_value_t *v, int op, const wql_cval_t *cv);
-void wes__wql_cval_from_lit(wql_arena_t *a, const wql_lit_t *lit,
+/* Fills cv from a literal. The datetime form (WQL_HAVE_DT, dt) is
+ * allocated in `a`, or left out when `a` is NULL. Returns false only when
+ * that allocation fails. */
+bool wes__wql_cval_from_lit(wql_arena_t *a, const wql_lit_t *lit,
                             wql_cval_t *cv);
 /* case-insensitive (ASCII) compare of byte strings */
 int wes__wql_ci_cmp(const char *a, size_t alen, const char *b, size_t blen);

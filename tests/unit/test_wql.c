@@ -1846,17 +1846,73 @@ static int chaos_tick(void) {
   return 0;
 }
 
-static void *chaos_malloc(size_t n) { return chaos_tick() ? NULL : malloc(n); }
+/* Every block carries its size in front so that the tests can count the
+ * bytes the library holds and the allocations it makes. */
+typedef union chaos_hdr_u {
+  size_t size;
+  max_align_t align;
+} chaos_hdr_t;
+
+static long long chaos_live;  /* bytes currently allocated */
+static long long chaos_calls; /* allocations made (malloc/calloc/realloc) */
+
+static void *chaos_malloc(size_t n) {
+  chaos_hdr_t *h;
+  if (chaos_tick() || n > SIZE_MAX - sizeof(*h)) {
+    return NULL;
+  }
+  h = malloc(sizeof(*h) + n);
+  if (h == NULL) {
+    return NULL;
+  }
+  h->size = n;
+  chaos_live += (long long)n;
+  chaos_calls++;
+  return h + 1;
+}
+
+static void chaos_free(void *p) {
+  chaos_hdr_t *h;
+  if (p == NULL) {
+    return;
+  }
+  h = (chaos_hdr_t *)p - 1;
+  chaos_live -= (long long)h->size;
+  free(h);
+}
 
 static void *chaos_realloc(void *p, size_t n) {
-  return chaos_tick() ? NULL : realloc(p, n);
+  chaos_hdr_t *h, *nh;
+  if (p == NULL) {
+    return chaos_malloc(n);
+  }
+  if (chaos_tick() || n > SIZE_MAX - sizeof(*h)) {
+    return NULL;
+  }
+  h = (chaos_hdr_t *)p - 1;
+  chaos_live -= (long long)h->size;
+  nh = realloc(h, sizeof(*nh) + n);
+  if (nh == NULL) {
+    chaos_live += (long long)h->size;
+    return NULL;
+  }
+  nh->size = n;
+  chaos_live += (long long)n;
+  chaos_calls++;
+  return nh + 1;
 }
 
 static void *chaos_calloc(size_t c, size_t n) {
-  return chaos_tick() ? NULL : calloc(c, n);
+  void *p;
+  if (n != 0 && c > SIZE_MAX / n) {
+    return NULL;
+  }
+  p = chaos_malloc(c * n);
+  if (p != NULL) {
+    memset(p, 0, c * n);
+  }
+  return p;
 }
-
-static void chaos_free(void *p) { free(p); }
 
 static void test_wql_out_of_memory(void **state) {
   static const char *const texts[] = {
@@ -1910,6 +1966,132 @@ static void test_wql_out_of_memory(void **state) {
   wes_object_unref(e);
 }
 
+/* ---- what a compiled query keeps (DESIGN 5: <= 1 KiB a subscription) ---- */
+
+static void test_wql_compact_storage(void **state) {
+  wes_query_t *q = NULL, *q2 = NULL;
+  const wes_query_pred_t *p;
+  wes_object_t *e = NULL;
+  long long before, calls;
+  size_t n = 0, i;
+  (void)state;
+  /* a typical subscription query: its whole footprint stays well inside
+   * the per-subscription budget, and matching allocates nothing */
+  before = chaos_live;
+  assert_hr_ok(wes_query_compile(
+      ns, "SELECT * FROM EmailEvent WHERE Importance = 3", 0, &q, NULL));
+  assert_true(chaos_live - before > 0);
+  assert_true(chaos_live - before <= 1024);
+  assert_hr_ok(wes_object_new_by_name(ns, "EmailEvent", &e));
+  assert_hr_ok(wes_object_set_uint32(e, "Importance", 3));
+  wes_object_freeze(e);
+  calls = chaos_calls;
+  assert_int_equal(wes_query_match(q, e), 1);
+  assert_int_equal(chaos_calls, calls);
+  /* already canonical: the canonical text is the original text */
+  assert_string_equal(wes_query_text(q),
+                      "SELECT * FROM EmailEvent WHERE Importance = 3");
+  assert_string_equal(wes_query_canonical(q), wes_query_text(q));
+  /* not canonical: both texts are kept, each as it should be */
+  assert_hr_ok(wes_query_compile(
+      ns, "select * from EmailEvent where 3=Importance", 0, &q2, NULL));
+  assert_string_equal(wes_query_text(q2),
+                      "select * from EmailEvent where 3=Importance");
+  assert_string_equal(wes_query_canonical(q2), wes_query_canonical(q));
+  assert_int_equal(wes_query_match(q2, e), 1);
+  wes_query_unref(q2);
+  wes_query_unref(q);
+  wes_object_unref(e);
+  /* keys that are exactly the one conjunction read like it */
+  q = compile_ok("SELECT * FROM EmailEvent WHERE Importance = 3 AND Sender = "
+                 "'boss' AND Urgent = TRUE",
+                 0);
+  assert_hr_ok(wes_query_dnf_count(q, &n));
+  assert_int_equal(n, 1);
+  assert_int_equal(wes_query_dnf_size(q, 0), 3);
+  assert_int_equal(wes_query_key_count(q), 3);
+  for (i = 0; i < 3; i++) {
+    const wes_query_pred_t *d = wes_query_dnf_pred(q, 0, i);
+    p = wes_query_key_at(q, i);
+    assert_non_null(p);
+    assert_string_equal(p->path, d->path);
+    assert_int_equal(p->op, d->op);
+    assert_int_equal(p->value.type, d->value.type);
+  }
+  p = wes_query_key_at(q, 1);
+  assert_string_equal(p->path, "Sender");
+  assert_int_equal(p->op, WES_QUERY_OP_EQ);
+  assert_string_equal(p->value.u.str, "boss");
+  assert_null(wes_query_key_at(q, 3));
+  wes_query_unref(q);
+  /* a <> term is in the conjunction but is no key */
+  q = compile_ok("SELECT * FROM EmailEvent WHERE Importance = 3 AND Sender <> "
+                 "'boss'",
+                 0);
+  assert_int_equal(wes_query_dnf_size(q, 0), 2);
+  assert_int_equal(wes_query_key_count(q), 1);
+  p = wes_query_key_at(q, 0);
+  assert_string_equal(p->path, "Importance");
+  assert_int_equal(p->value.u.uint, 3);
+  assert_null(wes_query_key_at(q, 1));
+  wes_query_unref(q);
+  /* an OR at the top has no keys; its conjunctions are still there */
+  q = compile_ok("SELECT * FROM EmailEvent WHERE Importance = 3 OR Sender = "
+                 "'boss'",
+                 0);
+  assert_hr_ok(wes_query_dnf_count(q, &n));
+  assert_int_equal(n, 2);
+  assert_int_equal(wes_query_key_count(q), 0);
+  assert_null(wes_query_key_at(q, 0));
+  wes_query_unref(q);
+  /* the WHERE tree is gone after compiling: HAVING, GROUP BY, the select
+   * list and datetime constants still work */
+  q = compile_ok("SELECT Sender, Importance FROM EmailEvent WHERE Importance "
+                 "> 3 AND Sender LIKE 'b%' GROUP WITHIN 300 BY Sender "
+                 "HAVING NumberOfEvents > 5",
+                 0);
+  assert_int_equal(wes_query_having_match(q, 6), 1);
+  assert_int_equal(wes_query_having_match(q, 5), 0);
+  assert_int_equal(wes_query_select_count(q), 2);
+  assert_string_equal(wes_query_select_at(q, 0), "Sender");
+  assert_string_equal(wes_query_select_at(q, 1), "Importance");
+  assert_int_equal(wes_query_group_by_count(q), 1);
+  assert_string_equal(wes_query_group_by_at(q, 0), "Sender");
+  assert_hr_ok(wes_object_new_by_name(ns, "EmailEvent", &e));
+  assert_hr_ok(wes_object_set_string(e, "Sender", "bob"));
+  assert_hr_ok(wes_object_set_uint32(e, "Importance", 4));
+  wes_object_freeze(e);
+  assert_int_equal(wes_query_match(q, e), 1);
+  wes_object_unref(e);
+  assert_hr_ok(wes_object_new_by_name(ns, "EmailEvent", &e));
+  assert_hr_ok(wes_object_set_string(e, "Sender", "al"));
+  assert_hr_ok(wes_object_set_uint32(e, "Importance", 4));
+  wes_object_freeze(e);
+  assert_int_equal(wes_query_match(q, e), 0);
+  wes_object_unref(e);
+  wes_query_unref(q);
+  q = compile_ok("SELECT * FROM SecurityViolationEvent WHERE TimeOfDetection "
+                 "> '20200101120000.000000+000' AND TargetInstance.Name = 'x'",
+                 WES_QUERY_SYNTAX_ONLY);
+  wes_query_unref(q);
+  q = compile_ok("SELECT * FROM SecurityViolationEvent WHERE TimeOfDetection "
+                 "> '20200101120000.000000+000'",
+                 0);
+  assert_hr_ok(wes_object_new_by_name(ns, "SecurityViolationEvent", &e));
+  assert_hr_ok(wes_object_set_datetime(e, "TimeOfDetection",
+                                       "20200101130000.000000+060"));
+  wes_object_freeze(e);
+  assert_int_equal(wes_query_match(q, e), 0); /* 12:00 UTC: not later */
+  wes_object_unref(e);
+  assert_hr_ok(wes_object_new_by_name(ns, "SecurityViolationEvent", &e));
+  assert_hr_ok(wes_object_set_datetime(e, "TimeOfDetection",
+                                       "20200101120001.000000+000"));
+  wes_object_freeze(e);
+  assert_int_equal(wes_query_match(q, e), 1);
+  wes_object_unref(e);
+  wes_query_unref(q);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_wql_out_of_memory),
@@ -1936,6 +2118,7 @@ int main(void) {
       cmocka_unit_test(test_wql_resolution),
       cmocka_unit_test(test_wql_isa_dominance),
       cmocka_unit_test(test_wql_threads),
+      cmocka_unit_test(test_wql_compact_storage),
   };
   if (WES_FAILED(wes_replace_allocator(chaos_malloc, chaos_realloc,
                                        chaos_calloc, chaos_free))) {
