@@ -143,10 +143,10 @@ typedef struct qent_s {
  * restricted sink with a callback table (restricted = 1). Under qlock. */
 typedef struct cover_s {
   void *src; /* NULL once the source went away */
-  int restricted;
-  int subject_to_sds; /* access_check said WBEM_S_SUBJECT_TO_SDS */
-  int denied;         /* access_check / new_query refused: no events
-                         from this source reach the subscription */
+  uint8_t restricted;
+  uint8_t subject_to_sds; /* access_check said WBEM_S_SUBJECT_TO_SDS */
+  uint8_t denied;         /* access_check / new_query refused: no events
+                             from this source reach the subscription */
 } cover_t;
 
 /* The batch timer of a subscription (loop-private): one heap timer of
@@ -158,74 +158,115 @@ struct hold_s {
   uint64_t armed; /* deadline started for, 0 = not pending */
 };
 
+/* Field order groups members by size so that the record has no padding
+ * (10,000 subscriptions keep 10,000 of them). */
 struct bsub_s {
-  wes__refcount_t ref;
   wes_broker_t *b;
   bsub_t *next, *prev; /* b->subs, under b->lock */
   bns_t *ns;
-  uint32_t id;
-  int32_t flags;
   wes_query_t *q;
   wes_token_t *token;
-  char *user;           /* quota key */
+  const char *user;     /* quota key: the quota entry's string (shared,
+                           not owned); NULL once the quota is released */
   wes_sink_t *sink;     /* consumer (or the offload sink around it
                            once deferred); NULL once finalised */
   wes_sink_t *key_sink; /* the sink given by the consumer: identity
                            for cancel and stats (not referenced) */
   wes_enum_t *en;       /* semisynchronous enumerator or NULL */
   cover_t *covers;
-  size_t ncovers;
-  int admin;        /* subscriber to __EventDroppedEvent family */
-  atomic_int state; /* SUB_* */
-  atomic_int final_sent;
-  wes_hresult_t end_hr;
-  /* queue */
-  uv_mutex_t qlock;
-  uv_cond_t qcond; /* BLOCK policy: room available */
+  /* queue (under qlock) */
   qent_t *ring;
-  uint32_t cap, head, count;
-  uint32_t staged; /* entries moved to the stage, counted */
-  uint32_t policy;
-  int closed;
-  uint64_t seq;
+  uv_cond_t *qcond; /* BLOCK policy only (room available), else NULL */
   wes_object_t *last_dropped;
+  uint64_t seq;
   uint64_t drops_unreported;
-  /* ready list: linked under b->ready_lock; the flag is set under it and
-   * cleared by the loop when it takes the subscription off its list */
-  atomic_int ready;
-  int in_deliver; /* loop-private: wes__deliver_sub in progress */
-  bsub_t *ready_next;
+  bsub_t *ready_next; /* ready list, under b->ready_lock */
   /* loop-private stage */
   qent_t *stage;
-  uint32_t nstage, stage_cap;
-  uint64_t hold_deadline;    /* 0 = none; HELD_NO_DEADLINE = infinite */
   struct hold_s *hold;       /* batch timer, made on the first hold */
+  uint64_t hold_deadline;    /* 0 = none; HELD_NO_DEADLINE = infinite */
   uint64_t next_drop_report; /* rate limit of overflow events */
-  /* callbacks */
-  uv_mutex_t cblock;
-  atomic_int in_cb;        /* a callback is running */
-  atomic_int cancel_in_cb; /* cancelled from inside its own callback */
-  atomic_int deferred;     /* deliveries moved to a worker thread */
+  uv_mutex_t qlock;
+  uv_mutex_t cblock; /* callbacks */
   /* stats */
   atomic_uint_fast64_t st_matched, st_delivered, st_batches,
       st_dropped_overflow, st_dropped_security, st_dropped_cancel, st_failures,
       st_over_budget, st_cb_max;
+  wes__refcount_t ref;
+  uint32_t id;
+  int32_t flags;
+  uint32_t ncovers;
+  wes_hresult_t end_hr;
+  /* queue (under qlock) */
+  uint32_t cap, head, count;
+  uint32_t staged;            /* entries moved to the stage, counted */
+  uint32_t nstage, stage_cap; /* loop-private */
+  uint8_t policy;             /* WES_OVERFLOW_* */
+  atomic_uchar state;         /* SUB_* */
+  atomic_uchar final_sent;
+  /* ready list: linked under b->ready_lock; the flag is set under it and
+   * cleared by the loop when it takes the subscription off its list */
+  atomic_uchar ready;
+  atomic_uchar cancel_in_cb; /* cancelled from inside its own callback */
+  atomic_uchar deferred;     /* deliveries moved to a worker thread */
+  uint8_t admin;             /* subscriber to __EventDroppedEvent family */
+  uint8_t closed;            /* under qlock */
+  uint8_t in_deliver;        /* loop-private: wes__deliver_sub in progress */
 };
 
 /* ---- snapshot and index ---- */
-typedef struct eqval_s eqval_t;
+/* One equality value of a group: the subscriptions whose key predicate
+ * compares with a value of this hash. A slot of the group's open
+ * addressing table (n == 0: empty slot). One subscription is kept inline
+ * (cap == 0), more in an array. */
+typedef struct eqval_s {
+  uint64_t hash;
+  union {
+    bsub_t *one;   /* n == 1 && cap == 0 */
+    bsub_t **many; /* cap > 0 */
+  } u;
+  uint32_t n, cap;
+} eqval_t;
+
 typedef struct eqgroup_s {
   const wes_query_pred_t *pred; /* representative: reads the value */
   char *path;                   /* lower-cased path */
-  eqval_t *vals;                /* uthash by value hash */
+  eqval_t *vals;                /* table of nvals_cap slots (a power of
+                                   two, or 0), linear probing */
+  uint32_t nvals, nvals_cap;
 } eqgroup_t;
 
-struct eqval_s {
-  uint64_t hash;
-  UT_hash_handle hh;
-  bsub_t **subs;
-  size_t n, cap;
-};
+/* Start slot of a value hash in a table of `cap` slots (a power of two):
+ * the hash is mixed first, value hashes of small integers are close. */
+static inline uint32_t wes__eqval_slot(uint64_t h, uint32_t cap) {
+  h ^= h >> 33;
+  h *= UINT64_C(0xff51afd7ed558ccd);
+  h ^= h >> 33;
+  return (uint32_t)h & (cap - 1u);
+}
+
+/* The slot of hash h in g, or NULL. The snapshot is immutable: any
+ * thread holding a reference may call this. */
+static inline const eqval_t *wes__eqval_find(const eqgroup_t *g, uint64_t h) {
+  uint32_t i;
+  if (g->nvals_cap == 0) {
+    return NULL;
+  }
+  for (i = wes__eqval_slot(h, g->nvals_cap);;
+       i = (i + 1) & (g->nvals_cap - 1)) {
+    const eqval_t *v = &g->vals[i];
+    if (v->n == 0) {
+      return NULL; /* the table is never full */
+    }
+    if (v->hash == h) {
+      return v;
+    }
+  }
+}
+
+static inline bsub_t *const *wes__eqval_subs(const eqval_t *v) {
+  return v->cap == 0 ? &v->u.one : v->u.many;
+}
 
 typedef struct tbucket_s {
   const wes_class_t *target; /* NULL: the "any target" bucket */

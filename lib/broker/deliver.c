@@ -143,7 +143,7 @@ static void enqueue(rctx_t *c, bsub_t *s) {
   s->seq++;
   c->hits++;
   atomic_fetch_add(&s->st_matched, 1);
-  atomic_fetch_add(&p->st_matched, 1);
+  /* p->st_matched: once per event, from c->hits (wes__route_event) */
   if (s->count + s->staged >= limit) {
     uint32_t policy = s->policy;
     if (policy == WES_OVERFLOW_BLOCK && wes__tls_in_cb) {
@@ -155,7 +155,7 @@ static void enqueue(rctx_t *c, bsub_t *s) {
       while (!s->closed && s->count + s->staged >= limit) {
         uint64_t now = uv_hrtime();
         if (now >= deadline ||
-            uv_cond_timedwait(&s->qcond, &s->qlock, deadline - now) != 0) {
+            uv_cond_timedwait(s->qcond, &s->qlock, deadline - now) != 0) {
           break;
         }
       }
@@ -236,11 +236,11 @@ static void route_tb(rctx_t *c, tbucket_t *tb) {
     wes_value_t v;
     if (wes_query_pred_read(g->pred, c->obj, &v) == WES_S_OK && !v.is_null) {
       uint64_t h = wes_query_value_hash(&v);
-      eqval_t *ev = NULL;
-      HASH_FIND(hh, g->vals, &h, sizeof(h), ev);
+      const eqval_t *ev = wes__eqval_find(g, h);
       if (ev != NULL) {
+        bsub_t *const *subs = wes__eqval_subs(ev);
         for (k = 0; k < ev->n; k++) {
-          try_sub(c, ev->subs[k]);
+          try_sub(c, subs[k]);
         }
       }
     }
@@ -284,6 +284,8 @@ void wes__route_event(psink_t *p, snap_t *snap, wes_object_t *obj) {
   }
   if (c.hits == 0) {
     atomic_fetch_add(&p->st_unmatched, 1);
+  } else {
+    atomic_fetch_add(&p->st_matched, (uint_fast64_t)c.hits);
   }
   wes_sd_unref(c.sink_sd);
   wes_sd_unref(c.event_sd);
@@ -350,7 +352,9 @@ void wes__stage_clear(bsub_t *sub) {
     atomic_fetch_add(&sub->st_dropped_cancel, sub->nstage);
     uv_mutex_lock(&sub->qlock);
     sub->staged -= sub->nstage < sub->staged ? sub->nstage : sub->staged;
-    uv_cond_broadcast(&sub->qcond);
+    if (sub->qcond != NULL) {
+      uv_cond_broadcast(sub->qcond);
+    }
     uv_mutex_unlock(&sub->qlock);
   }
   sub->nstage = 0;
@@ -420,11 +424,9 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n) {
   wes__tls_cb_sub = sub;
   wes__tls_cb_seq = ents[0].seq;
   wes__tls_in_cb = 1;
-  atomic_store(&sub->in_cb, 1);
   t0 = wes__broker_now_ms(b);
   hr = wes_sink_indicate(sub->sink, objs, n);
   t1 = wes__broker_now_ms(b);
-  atomic_store(&sub->in_cb, 0);
   wes__tls_cb_sub = NULL;
   wes__tls_in_cb = 0;
   dt = t1 - t0;
@@ -497,7 +499,21 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   }
   sub->in_deliver = 1;
   uv_mutex_lock(&sub->qlock);
-  if (sub->count > 0 && stage_reserve(sub, sub->count) == 0) {
+  if (sub->count > 0 && sub->nstage == 0 && sub->head == 0) {
+    /* The usual case: the stage is empty and the queue starts at the
+     * front of its array. Swap the arrays instead of copying, so the
+     * indicating threads wait on qlock for O(1), not O(queued). */
+    qent_t *r = sub->ring;
+    uint32_t rcap = sub->cap;
+    sub->ring = sub->stage;
+    sub->cap = sub->stage_cap;
+    sub->stage = r;
+    sub->stage_cap = rcap;
+    moved = sub->count;
+    sub->nstage = moved;
+    sub->staged += moved;
+    sub->count = 0;
+  } else if (sub->count > 0 && stage_reserve(sub, sub->count) == 0) {
     for (moved = 0; moved < sub->count; moved++) {
       sub->stage[sub->nstage++] = sub->ring[(sub->head + moved) % sub->cap];
     }
@@ -568,7 +584,9 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     sub->nstage -= done;
     uv_mutex_lock(&sub->qlock);
     sub->staged -= done;
-    uv_cond_broadcast(&sub->qcond);
+    if (sub->qcond != NULL) {
+      uv_cond_broadcast(sub->qcond);
+    }
     uv_mutex_unlock(&sub->qlock);
   }
   if (atomic_load(&sub->state) != SUB_ALIVE) {

@@ -24,7 +24,7 @@ static quser_t *quota_find(wes_broker_t *b, const char *key) {
 }
 
 static void quota_release(wes_broker_t *b, const char *key) {
-  quser_t *u = quota_find(b, key);
+  quser_t *u = key != NULL ? quota_find(b, key) : NULL;
   if (u != NULL && --u->count == 0) {
     HASH_DEL(b->quota_users, u);
     wes__free(u->key);
@@ -32,8 +32,10 @@ static void quota_release(wes_broker_t *b, const char *key) {
   }
 }
 
+/* Counts one subscription of the user `key`; *ret_key is the quota
+ * entry's copy of the key, valid until the matching quota_release. */
 static wes_hresult_t quota_take(wes_broker_t *b, const char *key,
-                                wes_error_t *err) {
+                                const char **ret_key, wes_error_t *err) {
   quser_t *u = quota_find(b, key);
   if (b->nsubs >= b->opts.temp_subscriptions_total) {
     return wes__error(err, WES_E_QUOTA_VIOLATION, 0, 0,
@@ -61,6 +63,7 @@ static wes_hresult_t quota_take(wes_broker_t *b, const char *key,
     }
   }
   u->count++;
+  *ret_key = u->key;
   return WES_S_OK;
 }
 
@@ -93,10 +96,12 @@ static void sub_free(bsub_t *s) {
   wes_sink_unref(s->sink);
   wes_query_unref(s->q);
   wes_token_unref(s->token);
-  wes__free(s->user);
   wes__free(s->covers);
   uv_mutex_destroy(&s->qlock);
-  uv_cond_destroy(&s->qcond);
+  if (s->qcond != NULL) {
+    uv_cond_destroy(s->qcond);
+    wes__free(s->qcond);
+  }
   uv_mutex_destroy(&s->cblock);
   wes__broker_unref(s->b);
   wes__free(s);
@@ -156,6 +161,7 @@ void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   s->next = s->prev = NULL;
   b->nsubs--;
   quota_release(b, s->user);
+  s->user = NULL;
   tell_cancel(b, s);
   /* close the queue: nothing more is accepted, queued events go */
   uv_mutex_lock(&s->qlock);
@@ -167,7 +173,9 @@ void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   atomic_fetch_add(&b->st_dropped, s->count);
   s->count = 0;
   s->head = 0;
-  uv_cond_broadcast(&s->qcond);
+  if (s->qcond != NULL) {
+    uv_cond_broadcast(s->qcond);
+  }
   /* The loop releases what is staged and stops the batch timer. */
   wes__broker_mark_ready(b, s);
   uv_mutex_unlock(&s->qlock);
@@ -219,13 +227,15 @@ void wes__sub_final_after_cb(bsub_t *s) {
 static void tb_free(tbucket_t *tb) {
   size_t i;
   for (i = 0; i < tb->ngroups; i++) {
-    eqval_t *v, *tmp;
-    HASH_ITER(hh, tb->groups[i].vals, v, tmp) {
-      HASH_DEL(tb->groups[i].vals, v);
-      wes__free(v->subs);
-      wes__free(v);
+    eqgroup_t *g = &tb->groups[i];
+    uint32_t k;
+    for (k = 0; k < g->nvals_cap; k++) {
+      if (g->vals[k].cap > 0) {
+        wes__free(g->vals[k].u.many);
+      }
     }
-    wes__free(tb->groups[i].path);
+    wes__free(g->vals);
+    wes__free(g->path);
   }
   wes__free(tb->groups);
   wes__free(tb->rest);
@@ -255,6 +265,82 @@ static void snap_free(snap_t *sn) {
 void wes__snap_put(snap_t *sn) {
   if (sn != NULL && wes__ref_dec(&sn->ref)) {
     snap_free(sn);
+  }
+}
+
+/* Appends to a value's subscription list: the first one inline (most
+ * equality values are used by one subscription), then an array that
+ * doubles. */
+static int push_val(eqval_t *v, bsub_t *s) {
+  if (v->n == 0) {
+    v->u.one = s;
+    v->n = 1;
+    return 0;
+  }
+  if (v->n == v->cap || v->cap == 0) {
+    uint32_t nc = v->cap ? v->cap * 2 : 4;
+    bsub_t **na;
+    if (nc < v->cap) {
+      return -1;
+    }
+    if (v->cap == 0) {
+      na = wes__malloc((size_t)nc * sizeof(*na));
+      if (na != NULL) {
+        na[0] = v->u.one;
+      }
+    } else {
+      na = wes__realloc(v->u.many, (size_t)nc * sizeof(*na));
+    }
+    if (na == NULL) {
+      return -1;
+    }
+    v->u.many = na;
+    v->cap = nc;
+  }
+  v->u.many[v->n++] = s;
+  return 0;
+}
+
+/* The slot for hash h in g (existing or a new empty one with the hash
+ * set), growing the table to keep it at most 3/4 full; NULL when out of
+ * memory. Snapshot construction only (single thread). */
+static eqval_t *eqval_slot_for(eqgroup_t *g, uint64_t h) {
+  uint32_t i;
+  if ((uint64_t)(g->nvals + 1) * 4 > (uint64_t)g->nvals_cap * 3) {
+    uint32_t nc = g->nvals_cap ? g->nvals_cap * 2 : 8;
+    eqval_t *nt;
+    uint32_t k;
+    if (nc < g->nvals_cap) {
+      return NULL;
+    }
+    nt = wes__calloc(nc, sizeof(*nt));
+    if (nt == NULL) {
+      return NULL;
+    }
+    for (k = 0; k < g->nvals_cap; k++) {
+      eqval_t *o = &g->vals[k];
+      if (o->n != 0) {
+        for (i = wes__eqval_slot(o->hash, nc); nt[i].n != 0;
+             i = (i + 1) & (nc - 1)) {
+        }
+        nt[i] = *o;
+      }
+    }
+    wes__free(g->vals);
+    g->vals = nt;
+    g->nvals_cap = nc;
+  }
+  for (i = wes__eqval_slot(h, g->nvals_cap);;
+       i = (i + 1) & (g->nvals_cap - 1)) {
+    eqval_t *v = &g->vals[i];
+    if (v->n == 0) {
+      v->hash = h;
+      g->nvals++;
+      return v;
+    }
+    if (v->hash == h) {
+      return v;
+    }
   }
 }
 
@@ -360,21 +446,11 @@ static int index_add(snap_t *sn, bsub_t *s) {
       }
       tb->ngroups++;
     }
-    HASH_FIND(hh, g->vals, &h, sizeof(h), v);
+    v = eqval_slot_for(g, h);
     if (v == NULL) {
-      v = wes__calloc(1, sizeof(*v));
-      if (v == NULL) {
-        return -1;
-      }
-      v->hash = h;
-      wes__uthash_oom = 0;
-      HASH_ADD(hh, g->vals, hash, sizeof(v->hash), v);
-      if (wes__uthash_oom) {
-        wes__free(v);
-        return -1;
-      }
+      return -1;
     }
-    return push_sub(&v->subs, &v->n, &v->cap, s);
+    return push_val(v, s);
   }
   return push_sub(&tb->rest, &tb->nrest, &tb->caprest, s);
 }
@@ -815,14 +891,24 @@ static wes_hresult_t subscribe(wes_broker_t *b, const char *nsname,
   }
   s->admin = cls != NULL && wes_class_derives_from(cls, "__EventDroppedEvent");
   uv_mutex_init(&s->qlock);
-  uv_cond_init(&s->qcond);
   uv_mutex_init(&s->cblock);
-  s->user = wes__bsec_user_key(token);
-  if (s->user == NULL) {
-    hr = wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
-    goto out;
+  if (s->policy == WES_OVERFLOW_BLOCK) {
+    s->qcond = wes__malloc(sizeof(*s->qcond));
+    if (s->qcond == NULL) {
+      hr = wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+      goto out;
+    }
+    uv_cond_init(s->qcond);
   }
-  hr = quota_take(b, s->user, err);
+  {
+    char *key = wes__bsec_user_key(token);
+    if (key == NULL) {
+      hr = wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
+      goto out;
+    }
+    hr = quota_take(b, key, &s->user, err);
+    wes__free(key);
+  }
   if (WES_FAILED(hr)) {
     goto out;
   }
@@ -834,6 +920,7 @@ static wes_hresult_t subscribe(wes_broker_t *b, const char *nsname,
   hr = wes__cover_sub(b, s, err);
   if (WES_FAILED(hr)) {
     quota_release(b, s->user);
+    s->user = NULL;
     goto out;
   }
   s->sink = wes_sink_ref(sink);
