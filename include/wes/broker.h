@@ -174,6 +174,7 @@ WES_API wes_namespace_t *wes_broker_get_namespace(wes_broker_t *broker,
  * subscribe time, WBEM_FULL_WRITE for wes_broker_query_object_sink).
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_INVALID_NAMESPACE,
  * WES_E_SHUTTING_DOWN. Ownership: the broker references `sd`.
+ * Thread: any.
  */
 WES_API wes_hresult_t wes_broker_set_namespace_security(wes_broker_t *broker,
                                                         const char *ns,
@@ -198,6 +199,7 @@ WES_API wes_hresult_t wes_broker_set_namespace_security(wes_broker_t *broker,
  * WES_E_PROVIDER_ALREADY_REGISTERED, WES_E_SHUTTING_DOWN,
  * WES_E_PROVIDER_FAILURE (provide_events failed), WES_E_OUT_OF_MEMORY.
  * Ownership: *ret_provider is a handle for wes_broker_unregister_provider.
+ * Thread: any.
  */
 WES_API wes_hresult_t wes_broker_register_provider(
     wes_broker_t *broker, const char *ns, const char *name,
@@ -212,6 +214,7 @@ WES_API wes_hresult_t wes_broker_register_provider(
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_SHUTTING_DOWN (the
  * broker is closing: the provider was already released by the close).
  * Ownership: frees the handle.
+ * Thread: any.
  */
 WES_API wes_hresult_t wes_broker_unregister_provider(wes_broker_t *broker,
                                                      wes_provider_t *provider);
@@ -225,6 +228,7 @@ WES_API wes_hresult_t wes_broker_unregister_provider(wes_broker_t *broker,
  * WES_E_INVALID_NAMESPACE, WES_E_ACCESS_DENIED, WES_E_SHUTTING_DOWN,
  * WES_E_OUT_OF_MEMORY.
  * Ownership: *ret_sink is a new reference (wes_sink_unref).
+ * Thread: any.
  */
 WES_API wes_hresult_t wes_broker_query_object_sink(
     wes_broker_t *broker, const char *ns, int32_t flags, wes_token_t *token,
@@ -261,8 +265,11 @@ WES_API wes_hresult_t wes_broker_query_object_sink(
  * WES_E_NOT_SUPPORTED (a later release); an intrinsic query that no
  * provider covers and has no WITHIN -> WES_ESS_E_REGISTRATION_TOO_PRECISE;
  * quotas -> WES_E_QUOTA_VIOLATION naming the quota; a covering provider's
- * access_check or new_query failure -> its code (WES_E_ACCESS_DENIED,
- * WES_E_PROVIDER_NOT_CAPABLE, ...), WES_E_OUT_OF_MEMORY.
+ * access_check denial -> WES_E_ACCESS_DENIED (any other access_check
+ * failure -> WES_E_PROVIDER_FAILURE); its new_query failure -> that code
+ * (WES_E_PROVIDER_NOT_CAPABLE, ...); an intrinsic query whose only
+ * covering providers have failed (provide_events, or a final error
+ * status) -> WES_E_PROVIDER_FAILURE naming one; WES_E_OUT_OF_MEMORY.
  * On failure the sink is untouched (no reference taken, no callback).
  * On success the broker references the sink until the subscription ends;
  * it ends with exactly one set_status(WES_STATUS_COMPLETE, hr).
@@ -282,7 +289,10 @@ WES_API wes_hresult_t wes_broker_exec_notification_query_async(
  * the final set_status has run and the broker's references are dropped
  * before this returns (it waits for a callback in progress). Called from
  * inside that sink's own callback, it takes effect when the callback
- * returns.
+ * returns. Exception: a subscription moved to a worker
+ * (WES_FLAG_DEFER_SLOW) first receives, on that worker, what was already
+ * handed to it, then the final status; that may happen after this returns,
+ * and the worker holds its reference on `sink` until then.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs), WES_E_NOT_FOUND (no
  * subscription uses the sink), WES_E_SHUTTING_DOWN.
  * Thread: any.
@@ -297,6 +307,7 @@ WES_API wes_hresult_t wes_broker_cancel_async_call(wes_broker_t *broker,
  * and may add WES_FLAG_USE_AMENDED_QUALIFIERS, else
  * WES_E_INVALID_PARAMETER. Other codes as the async form.
  * Ownership: *ret_enum is new; wes_enum_free cancels and frees it.
+ * Thread: any.
  */
 WES_API wes_hresult_t wes_broker_exec_notification_query(
     wes_broker_t *broker, const char *ns, const char *language,
@@ -358,6 +369,7 @@ typedef struct wes_subscription_stats_s {
 /*
  * Reads the counters of the (first) subscription using `sink`.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_NOT_FOUND.
+ * Ownership: *ret_stats is the caller's; nothing is retained. Thread: any.
  */
 WES_API wes_hresult_t
 wes_broker_get_subscription_stats(wes_broker_t *broker, const wes_sink_t *sink,
@@ -377,6 +389,7 @@ typedef struct wes_sink_stats_s {
  * Reads the counters of a sink the broker issued (provider main sink,
  * restricted sink, object sink).
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs, or not a broker sink).
+ * Ownership: *ret_stats is the caller's; nothing is retained. Thread: any.
  */
 WES_API wes_hresult_t wes_broker_get_sink_stats(const wes_sink_t *sink,
                                                 wes_sink_stats_t *ret_stats);
@@ -394,7 +407,10 @@ typedef struct wes_broker_stats_s {
   uint64_t snapshots;           /* subscription snapshots published */
 } wes_broker_stats_t;
 
-/* Reads broker-wide counters. Returns WES_S_OK, WES_E_INVALID_PARAMETER. */
+/*
+ * Reads broker-wide counters. Returns WES_S_OK, WES_E_INVALID_PARAMETER.
+ * Ownership: *ret_stats is the caller's; nothing is retained. Thread: any.
+ */
 WES_API wes_hresult_t wes_broker_get_stats(wes_broker_t *broker,
                                            wes_broker_stats_t *ret_stats);
 
@@ -412,8 +428,9 @@ typedef struct wes_datafile_provider_s wes_datafile_provider_t;
  * watch from each subscription: every OR-branch of the WHERE clause must
  * say TargetInstance.Path = '/dir/' (a directory, with the trailing '/')
  * or TargetInstance.Name = '/dir/file'; other queries fail at subscribe
- * time with WES_E_PROVIDER_NOT_CAPABLE and a message (log hook and the
- * subscriber's reterr) saying what to add. Only regular files in the
+ * time with WES_E_PROVIDER_NOT_CAPABLE and a log-hook message saying what
+ * to add (the subscriber's reterr names the provider and points to the
+ * log: provider ops return only a code). Only regular files in the
  * watched directory itself are reported (no recursion).
  * Properties: Name (full path), Path (directory with trailing '/'), Drive
  * (""), FileName (without extension), Extension (without the dot),

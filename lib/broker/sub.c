@@ -543,9 +543,10 @@ static int add_cover(bsub_t *s, void *src, int restricted, int sds,
   return 0;
 }
 
-static int provider_covers(wes_provider_t *p, bsub_t *s) {
+/* Whether p's registration covers s, failed or not. */
+static int registration_covers(wes_provider_t *p, bsub_t *s) {
   size_t i;
-  if (p->ns != s->ns || p->failed) {
+  if (p->ns != s->ns) {
     return 0;
   }
   for (i = 0; i < p->nregs; i++) {
@@ -554,6 +555,10 @@ static int provider_covers(wes_provider_t *p, bsub_t *s) {
     }
   }
   return 0;
+}
+
+static int provider_covers(wes_provider_t *p, bsub_t *s) {
+  return !p->failed && registration_covers(p, s);
 }
 
 static int restricted_overlaps(psink_t *r, bsub_t *s) {
@@ -624,16 +629,18 @@ static wes_hresult_t ask_source(const wes_provider_ops_t *ops, void *data,
 wes_hresult_t wes__cover_sub(wes_broker_t *b, bsub_t *s, wes_error_t *err) {
   wes_provider_t *p;
   int candidates = 0, failed = 0;
+  const char *failed_name = NULL;
   wes_hresult_t hr = WES_S_OK;
   const wes_class_t *cls = wes_query_class(s->q);
   for (p = b->providers; p != NULL; p = p->next) {
     int told = 0;
-    if (p->ns != s->ns || !provider_covers(p, s)) {
+    if (p->ns != s->ns || !registration_covers(p, s)) {
       continue;
     }
     candidates++;
     if (ensure_provided(p) != 0) {
       failed++;
+      failed_name = p->name;
       continue;
     }
     hr = ask_source(p->ops, p->data, p->name, s, &told, err);
@@ -677,9 +684,9 @@ wes_hresult_t wes__cover_sub(wes_broker_t *b, bsub_t *s, wes_error_t *err) {
   }
   if (WES_SUCCEEDED(hr) && class_is_intrinsic(cls) && s->ncovers == 0) {
     if (failed > 0) {
-      hr =
-          wes__error(err, WES_E_PROVIDER_FAILURE, 0, 0,
-                     "the provider of %s failed to start", wes_class_name(cls));
+      hr = wes__error(err, WES_E_PROVIDER_FAILURE, 0, 0,
+                      "provider '%s', which serves this query, has failed",
+                      failed_name);
     } else if (candidates == 0 && wes_query_within(s->q) > 0.0) {
       hr = wes__error(err, WES_E_NOT_SUPPORTED, 0, 0,
                       "no provider serves this query and WITHIN polling "

@@ -87,6 +87,97 @@ static void test_batching_size_flush(void **state) {
   bfx_done(&x);
 }
 
+/* An event whose JSON size does not depend on the broker's clock:
+ * TIME_CREATED is set (the broker stamps it only when absent). */
+static wes_object_t *sized_event(bfx_t *x, uint32_t v) {
+  wes_object_t *o = fx_event(&x->f, "b", v, 0);
+  assert_hr_ok(wes_object_set_uint64(o, "TIME_CREATED", 1000000 + v));
+  return o;
+}
+
+static size_t json_size(wes_object_t *o) {
+  char *text = NULL;
+  size_t n;
+  assert_hr_ok(wes_object_to_json(o, 0, &text));
+  n = strlen(text);
+  wes_free(text);
+  return n;
+}
+
+static void test_batching_size_flush_exact(void **state) {
+  bfx_t x;
+  size_t sz;
+  uint32_t i;
+  wes_object_t *probe;
+  (void)state;
+  bfx_init(&x);
+  probe = sized_event(&x, 9);
+  sz = json_size(probe);
+  wes_object_unref(probe);
+  assert_true(sz > 1);
+  for (i = 0; i < 8; i++) {
+    wes_object_t *o = sized_event(&x, i);
+    assert_int_equal(json_size(o), sz); /* all events the same size */
+    wes_object_unref(o);
+  }
+  /* bad flags are refused and change nothing */
+  assert_hr_equal(wes_sink_set_batching_parameters(x.p.sink, 4, 1, 0),
+                  WES_E_INVALID_PARAMETER);
+  assert_hr_equal(
+      wes_sink_set_batching_parameters(x.p.sink, 0xFFFFFFFFu, 1, 0),
+      WES_E_INVALID_PARAMETER);
+  /* a one-byte buffer: every event is a batch of its own */
+  assert_hr_ok(wes_sink_set_batching_parameters(x.p.sink, WES_FLAG_MUST_BATCH,
+                                                1, WES_INFINITE));
+  for (i = 0; i < 3; i++) {
+    assert_hr_ok(fx_send(x.p.sink, sized_event(&x, i)));
+  }
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->calls, 3);
+  for (i = 0; i < 3; i++) {
+    assert_int_equal(x.r->batch[i], 1);
+  }
+  /* room for exactly two events: 2 + 2 flushed, the fifth held */
+  assert_hr_ok(wes_sink_set_batching_parameters(
+      x.p.sink, WES_FLAG_MUST_BATCH, (uint32_t)(2 * sz), WES_INFINITE));
+  for (i = 3; i < 8; i++) {
+    assert_hr_ok(fx_send(x.p.sink, sized_event(&x, i)));
+  }
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->calls, 5);
+  assert_int_equal(x.r->batch[3], 2);
+  assert_int_equal(x.r->batch[4], 2);
+  assert_int_equal(x.r->n, 7);
+  /* an infinite latency never flushes a partial batch */
+  assert_hr_ok(wes_broker_advance(x.f.b, 1000000));
+  assert_int_equal(x.r->n, 7);
+  /* the held batch keeps the parameters it was indicated with: the next
+   * event completes it */
+  assert_hr_ok(fx_send(x.p.sink, sized_event(&x, 8)));
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->n, 9);
+  assert_int_equal(x.r->calls, 6);
+  assert_int_equal(x.r->batch[5], 2);
+  /* one byte more than an event: a single event waits */
+  assert_hr_ok(wes_sink_set_batching_parameters(
+      x.p.sink, WES_FLAG_MUST_BATCH, (uint32_t)(sz + 1), WES_INFINITE));
+  assert_hr_ok(fx_send(x.p.sink, sized_event(&x, 9)));
+  assert_hr_ok(wes_broker_advance(x.f.b, 1000000));
+  assert_int_equal(x.r->n, 9);
+  /* a MUST_NOT_BATCH event behind it flushes the held one first */
+  assert_hr_ok(wes_sink_set_batching_parameters(x.p.sink,
+                                                WES_FLAG_MUST_NOT_BATCH, 0, 0));
+  assert_hr_ok(fx_send(x.p.sink, sized_event(&x, 10)));
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->n, 11);
+  assert_int_equal(x.r->calls, 8);
+  assert_int_equal(x.r->batch[6], 1);
+  assert_int_equal(x.r->batch[7], 1);
+  assert_int_equal(ival(x.r->objs[9], "Value"), 9);
+  assert_int_equal(ival(x.r->objs[10], "Value"), 10);
+  bfx_done(&x);
+}
+
 static void test_batching_if_needed_coalesces(void **state) {
   bfx_t x;
   (void)state;
@@ -143,6 +234,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_batching_latency_flush),
       cmocka_unit_test(test_batching_size_flush),
+      cmocka_unit_test(test_batching_size_flush_exact),
       cmocka_unit_test(test_batching_if_needed_coalesces),
       cmocka_unit_test(test_batching_must_not_batch),
       cmocka_unit_test(test_batching_mixed_keeps_order),

@@ -138,11 +138,87 @@ static void test_cancel_waits_for_callback_in_progress(void **state) {
   prov_done(&p);
 }
 
+/* A slow consumer moved to a worker (WES_FLAG_DEFER_SLOW) cancels itself
+ * from its callback, now running on the worker thread: the subscription
+ * ends with exactly one final status, nothing after it. What was already
+ * handed to the worker is still delivered first (docs/consumer-guide.md);
+ * those callbacks cancel again and get WES_E_NOT_FOUND. */
+static void test_cancel_from_inside_deferred_callback(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *cs2;
+  rec_t *r, *r2;
+  wes_subscription_stats_t st;
+  uint32_t i;
+  (void)state;
+  fx_setup(&f, WES_BROKER_MANUAL, NULL);
+  prov_init(&p);
+  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  r = rec_new(&cs);
+  r2 = rec_new(&cs2);
+  r->cancel_b = f.b;
+  r->advance_ms = 150; /* over the 100 ms budget: deferred */
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, WES_FLAG_DEFER_SLOW));
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs2, 0));
+  assert_hr_ok(
+      wes_sink_set_batching_parameters(p.sink, WES_FLAG_MUST_NOT_BATCH, 0, 0));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "a", 0, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.deferred, 1);
+  assert_int_equal(r->n, 1);
+  /* from now on the callback (on the worker) cancels its own call */
+  r->advance_ms = 0;
+  r->cancel_hr = 1;
+  for (i = 1; i < 20; i++) {
+    assert_hr_ok(fx_send(p.sink, fx_event(&f, "b", i, 0)));
+  }
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  rec_wait(r, 0); /* the final status */
+  uv_mutex_lock(&r->lock);
+  assert_true(r->cancel_hr == WES_S_OK || r->cancel_hr == WES_E_NOT_FOUND);
+  uv_mutex_unlock(&r->lock);
+  /* it was the callback's cancel that ended it, not the close below */
+  assert_hr_equal(wes_broker_cancel_async_call(f.b, cs), WES_E_NOT_FOUND);
+  assert_hr_equal(wes_broker_get_subscription_stats(f.b, cs, &st),
+                  WES_E_NOT_FOUND);
+  assert_int_equal(r2->n, 20); /* the other consumer is not affected */
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  wes_sink_unref(cs2);
+  uv_mutex_lock(&r->lock);
+  assert_int_equal(r->nstatus, 1);
+  assert_hr_equal(r->status, WES_E_CALL_CANCELLED);
+  assert_int_equal(r->indicate_after_status, 0);
+  assert_true(r->n >= 2);
+  uv_mutex_unlock(&r->lock);
+  /* the worker drops its last reference after the final status */
+  {
+    uint64_t deadline = uv_hrtime() + 30000000000ull;
+    for (;;) {
+      int d;
+      uv_mutex_lock(&r->lock);
+      d = r->destroyed;
+      uv_mutex_unlock(&r->lock);
+      if (d) {
+        break;
+      }
+      assert_true(uv_hrtime() < deadline);
+      uv_sleep(1);
+    }
+  }
+  rec_free(r);
+  rec_free(r2);
+  prov_done(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cancel_races_delivery),
       cmocka_unit_test(test_cancel_from_inside_callback),
       cmocka_unit_test(test_cancel_waits_for_callback_in_progress),
+      cmocka_unit_test(test_cancel_from_inside_deferred_callback),
   };
   return cmocka_run_group_tests_name("cancel", tests, NULL, NULL);
 }

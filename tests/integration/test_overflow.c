@@ -165,11 +165,62 @@ static void test_overflow_block_waits_for_room(void **state) {
   prov_done(&p);
 }
 
+/* An administrator subscribed to the parent class __EventDroppedEvent
+ * gets both kinds the broker raises (queue overflow, consumer failure);
+ * a non-administrator subscribed to either gets neither. */
+static void test_overflow_admin_parent_class(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *adm, *usr;
+  rec_t *r, *ra, *ru;
+  wes_subscription_stats_t st;
+  uint32_t v = 0;
+  wes_object_t *ev = NULL;
+  (void)state;
+  setup_limit(&f, &p, 2, WES_OVERFLOW_DROP_NEWEST);
+  r = rec_new(&cs);
+  ra = rec_new(&adm);
+  ru = rec_new(&usr);
+  r->ret = WES_E_FAILED;
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM __EventDroppedEvent", f.admin, adm, 0));
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM __ConsumerFailureEvent", f.other, usr, 0));
+  send_n(&f, &p, 5); /* 2 queued, 3 dropped */
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 2);
+  assert_int_equal(r->calls, 1);
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.dropped_overflow, 3);
+  assert_int_equal(st.consumer_failures, 1);
+  assert_int_equal(ru->n, 0);
+  assert_int_equal(ra->n, 2);
+  assert_true(wes_object_isa(ra->objs[0], "__EventQueueOverflowEvent"));
+  assert_hr_ok(wes_object_get_uint32(ra->objs[0], "CurrentQueueSize", &v));
+  assert_int_equal(v, 3);
+  assert_true(wes_object_isa(ra->objs[1], "__ConsumerFailureEvent"));
+  assert_hr_ok(wes_object_get_uint32(ra->objs[1], "ErrorCode", &v));
+  assert_int_equal(v, (uint32_t)WES_E_FAILED);
+  assert_hr_ok(wes_object_get_object(ra->objs[1], "Event", &ev));
+  assert_int_equal(ival(ev, "Value"), 0); /* the first of the batch */
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  wes_sink_unref(adm);
+  wes_sink_unref(usr);
+  rec_free(r);
+  rec_free(ra);
+  rec_free(ru);
+  prov_done(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_overflow_drop_newest_exact),
       cmocka_unit_test(test_overflow_drop_oldest),
       cmocka_unit_test(test_overflow_block_waits_for_room),
+      cmocka_unit_test(test_overflow_admin_parent_class),
   };
   return cmocka_run_group_tests_name("overflow", tests, NULL, NULL);
 }

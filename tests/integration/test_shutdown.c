@@ -118,11 +118,97 @@ static void test_shutdown_calls_after_close(void **state) {
   fx_teardown(&f);
 }
 
+/* While a provider still holds its sink the closed broker stays a valid
+ * object, and every call on it (and on that sink) fails with
+ * WES_E_SHUTTING_DOWN; nothing reaches the provider any more. */
+static void run_calls_fail_after_close(uint32_t mode) {
+  fx_t f;
+  prov_t p;
+  wes_provider_t *pr;
+  wes_sink_t *cs, *os = NULL, *rs = NULL;
+  rec_t *r;
+  wes_enum_t *en = NULL;
+  wes_namespace_t *ns = NULL;
+  const char *q = "SELECT * FROM MyEvent";
+  const char *q2 = "SELECT * FROM OtherEvent";
+  wes_provider_t *pr2 = NULL;
+  int ncancelled;
+  fx_setup(&f, mode, NULL);
+  prov_init(&p);
+  pr = fx_reg(&f, &p, "P", q);
+  r = rec_new(&cs);
+  assert_hr_ok(fx_sub(&f, q, f.user, cs, 0));
+  assert_non_null(p.sink);
+  assert_hr_ok(wes_broker_close(f.b, NULL, NULL));
+  assert_int_equal(r->nstatus, 1);
+  assert_hr_equal(r->status, WES_E_SHUTTING_DOWN);
+  ncancelled = p.ncancelled;
+  assert_int_equal(ncancelled, 1);
+  /* the broker object lives on through p.sink */
+  assert_hr_equal(wes_broker_close(f.b, NULL, NULL), WES_E_SHUTTING_DOWN);
+  assert_hr_equal(fx_sub(&f, q, f.user, cs, 0), WES_E_SHUTTING_DOWN);
+  assert_hr_equal(wes_broker_exec_notification_query(
+                      f.b, "root/cimv2", "WQL", q, 0x30, f.user, &en, NULL),
+                  WES_E_SHUTTING_DOWN);
+  assert_null(en);
+  assert_hr_equal(wes_broker_cancel_async_call(f.b, cs), WES_E_SHUTTING_DOWN);
+  assert_hr_equal(
+      wes_broker_query_object_sink(f.b, "root/cimv2", 0, f.admin, &os, NULL),
+      WES_E_SHUTTING_DOWN);
+  assert_null(os);
+  assert_hr_equal(wes_broker_add_namespace(f.b, "root/late", NULL, &ns, NULL),
+                  WES_E_SHUTTING_DOWN);
+  {
+    wes_sd_t *sd = NULL;
+    assert_hr_ok(wes_sd_from_sddl("O:BAG:BAD:(A;;0x41;;;WD)", NULL, &sd, NULL));
+    assert_hr_equal(wes_broker_set_namespace_security(f.b, "root/cimv2", sd),
+                    WES_E_SHUTTING_DOWN);
+    wes_sd_unref(sd);
+  }
+  assert_hr_equal(wes_broker_register_provider(f.b, "root/cimv2", "P2", &q2,
+                                               1, &prov_ops, &p, &pr2, NULL),
+                  WES_E_SHUTTING_DOWN);
+  assert_null(pr2);
+  assert_hr_equal(wes_broker_unregister_provider(f.b, pr),
+                  WES_E_SHUTTING_DOWN);
+  if (mode == WES_BROKER_MANUAL) {
+    assert_hr_equal(wes_broker_advance(f.b, 1), WES_E_SHUTTING_DOWN);
+  }
+  /* and on the provider's sink */
+  assert_hr_equal(fx_send(p.sink, fx_event(&f, "late", 1, 0)),
+                  WES_E_SHUTTING_DOWN);
+  assert_hr_equal(wes_sink_is_active(p.sink), WES_E_SHUTTING_DOWN);
+  assert_hr_equal(
+      wes_sink_get_restricted_sink(p.sink, 1, &q, NULL, NULL, &rs),
+      WES_E_SHUTTING_DOWN);
+  assert_null(rs);
+  assert_hr_equal(wes_sink_set_status(p.sink, WES_STATUS_COMPLETE,
+                                      WES_E_FAILED, NULL, NULL),
+                  WES_E_SHUTTING_DOWN);
+  assert_int_equal(r->nstatus, 1);
+  assert_int_equal(r->n, 0);
+  assert_int_equal(p.ncancelled, ncancelled);
+  assert_int_equal(p.provided, 1);
+  f.b = NULL;
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  assert_int_equal(r->destroyed, 1);
+  rec_free(r);
+  prov_done(&p); /* the last reference: the broker is freed here */
+}
+
+static void test_shutdown_calls_fail_after_close(void **state) {
+  (void)state;
+  run_calls_fail_after_close(WES_BROKER_MANUAL);
+  run_calls_fail_after_close(WES_BROKER_OWN_THREAD);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_shutdown_own_thread_in_flight),
       cmocka_unit_test(test_shutdown_manual_in_flight),
       cmocka_unit_test(test_shutdown_calls_after_close),
+      cmocka_unit_test(test_shutdown_calls_fail_after_close),
   };
   return cmocka_run_group_tests_name("shutdown", tests, NULL, NULL);
 }

@@ -640,6 +640,84 @@ static void test_broker_provider_failure_ends_subscriptions(void **state) {
   rec_free(r);
 }
 
+/* A provider that fails for good (set_status COMPLETE with an error) ends
+ * only the subscriptions no other provider covers, each exactly once; a
+ * later subscription that only it would cover fails with
+ * WES_E_PROVIDER_FAILURE, not as if no provider existed. */
+static void test_broker_provider_failure_partial_cover(void **state) {
+  fx_t f;
+  prov_t p1 = {0}, p2 = {0};
+  wes_provider_t *pr1 = NULL, *pr2 = NULL;
+  wes_sink_t *ca, *cb, *cc;
+  rec_t *ra, *rb, *rc;
+  wes_error_t err;
+  const char *q1[2] = {
+      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+      "'Thing'",
+      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+      "'Plain'"};
+  const char *q2 = "SELECT * FROM __InstanceCreationEvent WHERE "
+                   "TargetInstance ISA 'Thing'";
+  (void)state;
+  fx_init(&f);
+  assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "P1", q1, 2,
+                                            &prov_ops, &p1, &pr1, NULL));
+  assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "P2", &q2, 1,
+                                            &prov_ops, &p2, &pr2, NULL));
+  ra = rec_new(&ca);
+  rb = rec_new(&cb);
+  rc = rec_new(&cc);
+  assert_hr_ok(sub(&f,
+                   "SELECT * FROM __InstanceCreationEvent WHERE "
+                   "TargetInstance ISA 'Plain'",
+                   f.user, ca)); /* P1 only */
+  assert_hr_ok(sub(&f,
+                   "SELECT * FROM __InstanceCreationEvent WHERE "
+                   "TargetInstance ISA 'Thing'",
+                   f.user, cb)); /* P1 and P2 */
+  assert_int_equal(p1.nids, 2);
+  assert_int_equal(p2.nids, 1);
+  assert_hr_ok(wes_sink_set_status(p1.sink, WES_STATUS_COMPLETE,
+                                   WES_E_PROVIDER_FAILURE, NULL, NULL));
+  assert_int_equal(ra->nstatus, 1);
+  assert_hr_equal(ra->status, WES_E_PROVIDER_FAILURE);
+  assert_int_equal(rb->nstatus, 0);
+  assert_int_equal(p1.ncancelled, 1); /* the ended subscription */
+  assert_int_equal(p1.cancelled[0], p1.ids[0]);
+  /* a second failure report changes nothing */
+  assert_hr_ok(wes_sink_set_status(p1.sink, WES_STATUS_COMPLETE,
+                                   WES_E_FAILED, NULL, NULL));
+  assert_int_equal(ra->nstatus, 1);
+  assert_int_equal(rb->nstatus, 0);
+  assert_hr_equal(wes_broker_cancel_async_call(f.b, ca), WES_E_NOT_FOUND);
+  /* the other provider still serves the surviving subscription */
+  indicate1(p2.sink, creation(&f, "Thing", "t"), WES_S_OK);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(rb->n, 1);
+  /* only the failed provider would cover this one */
+  memset(&err, 0, sizeof(err));
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL",
+                      "SELECT * FROM __InstanceCreationEvent WHERE "
+                      "TargetInstance ISA 'Plain'",
+                      0, f.user, cc, &err),
+                  WES_E_PROVIDER_FAILURE);
+  assert_non_null(strstr(err.text, "'P1'"));
+  assert_int_equal(rc->nstatus, 0);
+  fx_done(&f);
+  assert_int_equal(ra->nstatus, 1);
+  assert_int_equal(rb->nstatus, 1);
+  assert_hr_equal(rb->status, WES_E_SHUTTING_DOWN);
+  wes_sink_unref(ca);
+  wes_sink_unref(cb);
+  wes_sink_unref(cc);
+  wes_sink_unref(p1.sink);
+  wes_sink_unref(p2.sink);
+  rec_free(ra);
+  rec_free(rb);
+  rec_free(rc);
+}
+
 static void test_broker_provide_events_failure(void **state) {
   fx_t f;
   prov_t p = {0};
@@ -657,6 +735,13 @@ static void test_broker_provide_events_failure(void **state) {
                       "TargetInstance ISA 'Thing'",
                       f.user, cs),
                   WES_E_PROVIDER_FAILURE);
+  /* and again: the provider stays failed, it is not forgotten */
+  assert_hr_equal(sub(&f,
+                      "SELECT * FROM __InstanceCreationEvent WHERE "
+                      "TargetInstance ISA 'Thing'",
+                      f.user, cs),
+                  WES_E_PROVIDER_FAILURE);
+  assert_int_equal(p.provided, 1);
   wes_sink_unref(cs);
   fx_done(&f);
   rec_free(r);
@@ -766,6 +851,51 @@ static void test_broker_semisync_enum(void **state) {
   assert_hr_equal(wes_enum_next(en, WES_INFINITE, 1, objs, &n), WES_S_FALSE);
   assert_int_equal(n, 0);
   wes_enum_free(en);
+  wes_sink_unref(p.sink);
+}
+
+/* An enumerator whose subscription ends with its provider's failure:
+ * what already arrived is read first (WBEM_S_FALSE: fewer, ended), then
+ * the failure code itself (after a close it is WBEM_S_FALSE, see
+ * test_broker_semisync_enum). Bad language and flags fail up front. */
+static void test_broker_semisync_failure_code(void **state) {
+  fx_t f;
+  prov_t p = {0};
+  wes_enum_t *en = NULL, *en2 = NULL;
+  wes_object_t *objs[4];
+  uint32_t n = 0;
+  (void)state;
+  fx_init(&f);
+  reg(&f, &p, "SELECT * FROM MyEvent");
+  assert_hr_ok(wes_broker_exec_notification_query(
+      f.b, "root/cimv2", "WQL", "SELECT * FROM MyEvent",
+      WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, f.user, &en, NULL));
+  assert_hr_equal(
+      wes_broker_exec_notification_query(
+          f.b, "root/cimv2", "SQL", "SELECT * FROM MyEvent",
+          WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, f.user, &en2,
+          NULL),
+      WES_E_INVALID_QUERY_TYPE);
+  assert_hr_equal(wes_broker_exec_notification_query(
+                      f.b, "root/cimv2", "WQL", "SELECT * FROM MyEvent",
+                      WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY |
+                          WES_FLAG_SEND_STATUS,
+                      f.user, &en2, NULL),
+                  WES_E_INVALID_PARAMETER);
+  assert_null(en2);
+  indicate1(p.sink, my_event(&f, "a", 7), WES_S_OK);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_COMPLETE,
+                                   WES_E_PROVIDER_FAILURE, NULL, NULL));
+  assert_hr_equal(wes_enum_next(en, WES_NO_WAIT, 4, objs, &n), WES_S_FALSE);
+  assert_int_equal(n, 1);
+  assert_int_equal(value_of(objs[0]), 7);
+  wes_object_unref(objs[0]);
+  assert_hr_equal(wes_enum_next(en, WES_INFINITE, 4, objs, &n),
+                  WES_E_PROVIDER_FAILURE);
+  assert_int_equal(n, 0);
+  wes_enum_free(en);
+  fx_done(&f);
   wes_sink_unref(p.sink);
 }
 
@@ -984,9 +1114,11 @@ int main(void) {
       cmocka_unit_test(test_broker_provider_registered_after_subscription),
       cmocka_unit_test(test_broker_provider_failure_ends_subscriptions),
       cmocka_unit_test(test_broker_provide_events_failure),
+      cmocka_unit_test(test_broker_provider_failure_partial_cover),
       cmocka_unit_test(test_broker_projection),
       cmocka_unit_test(test_broker_cancel_inside_callback),
       cmocka_unit_test(test_broker_semisync_enum),
+      cmocka_unit_test(test_broker_semisync_failure_code),
       cmocka_unit_test(test_broker_close_semantics),
       cmocka_unit_test(test_broker_close_callback_manual),
       cmocka_unit_test(test_broker_query_object_sink),

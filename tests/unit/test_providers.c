@@ -125,6 +125,57 @@ static void test_providers_datafile_not_capable(void **state) {
   pfx_done(&f);
 }
 
+typedef struct logcap_s {
+  char text[1024];
+  int n;
+} logcap_t;
+
+static void capture_log(void *data, int level, const char *module,
+                        const char *message) {
+  logcap_t *c = data;
+  (void)level;
+  if (strcmp(module, "datafile") == 0) {
+    snprintf(c->text, sizeof(c->text), "%s", message);
+    c->n++;
+  }
+}
+
+/* The refusal says what to add: through the log hook (the provider ops
+ * carry only a code); the subscriber's reterr names the provider, the
+ * code and points to the log. */
+static void test_providers_datafile_not_capable_message(void **state) {
+  pfx_t f;
+  logcap_t cap;
+  wes_error_t err;
+  (void)state;
+  memset(&cap, 0, sizeof(cap));
+  pfx_init(&f);
+  wes_set_log_hook(capture_log, &cap, WES_LOG_WARNING);
+  memset(&err, 0, sizeof(err));
+  assert_hr_equal(sub(&f,
+                      "SELECT * FROM __InstanceCreationEvent WHERE "
+                      "TargetInstance ISA 'CIM_DataFile' AND "
+                      "TargetInstance.FileSize > 3",
+                      &err),
+                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_int_equal(cap.n, 1);
+  assert_non_null(strstr(cap.text, "TargetInstance.Path = '/dir/'"));
+  assert_non_null(strstr(cap.text, "TargetInstance.Name"));
+  assert_non_null(strstr(err.text, "CIM_DataFile"));
+  assert_non_null(strstr(err.text, "see the log"));
+  assert_hr_equal(sub(&f,
+                      "SELECT * FROM __InstanceDeletionEvent WHERE "
+                      "TargetInstance ISA 'CIM_DataFile' AND "
+                      "TargetInstance.Path = '/nonexistent/wes/'",
+                      &err),
+                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_int_equal(cap.n, 2);
+  assert_non_null(strstr(cap.text, "/nonexistent/wes/"));
+  assert_non_null(strstr(cap.text, "not a directory"));
+  wes_set_log_hook(NULL, NULL, WES_LOG_WARNING);
+  pfx_done(&f);
+}
+
 static void test_providers_datafile_bad_args(void **state) {
   wes_datafile_provider_t *dp = NULL;
   uv_loop_t loop;
@@ -148,6 +199,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_providers_datafile_class_declared),
       cmocka_unit_test(test_providers_datafile_not_capable),
+      cmocka_unit_test(test_providers_datafile_not_capable_message),
       cmocka_unit_test(test_providers_datafile_bad_args),
   };
   return cmocka_run_group_tests_name("providers", tests, NULL, NULL);
