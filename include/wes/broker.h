@@ -65,8 +65,9 @@ typedef struct wes_broker_options_s {
   uint32_t callback_budget_ms;          /* consumer callback budget: 100 */
   uint32_t temp_subscriptions_total;    /* quota: 10000 */
   uint32_t temp_subscriptions_per_user; /* quota: 1000 */
-  uint32_t drop_event_interval_ms;      /* rate limit of overflow events:
-                                           1000 */
+  uint32_t drop_event_interval_ms;      /* rate limit, per subscription,
+                                           of overflow, dropped and
+                                           consumer failure events: 1000 */
   wes_clock_t *clock;                   /* NULL: real clock, or a new
                                            manual clock with MANUAL;
                                            referenced by the broker */
@@ -224,6 +225,12 @@ WES_API wes_hresult_t wes_broker_unregister_provider(wes_broker_t *broker,
  * extrinsic events of namespace `ns` directly. The caller's `token` must
  * hold WBEM_ENABLE and WBEM_FULL_WRITE on the namespace (administrators
  * do by default); the token is the publisher identity.
+ * wes_sink_set_status(sink, WES_STATUS_COMPLETE, failure, ...) on it
+ * closes it: later indicate calls return WES_E_CALL_CANCELLED (the
+ * subscriptions are untouched). On a provider's main or restricted sink
+ * the same call ends the subscriptions no other live source covers with
+ * that code, then indicate on it (and, for a main sink, on its restricted
+ * sinks) returns WES_E_CALL_CANCELLED (docs/broker.md section 5).
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs, flags not 0),
  * WES_E_INVALID_NAMESPACE, WES_E_ACCESS_DENIED, WES_E_SHUTTING_DOWN,
  * WES_E_OUT_OF_MEMORY.
@@ -305,7 +312,10 @@ WES_API wes_hresult_t wes_broker_cancel_async_call(wes_broker_t *broker,
  * form, but events queue in an enumerator read with wes_enum_next.
  * `flags` must contain WES_FLAG_RETURN_IMMEDIATELY|WES_FLAG_FORWARD_ONLY
  * and may add WES_FLAG_USE_AMENDED_QUALIFIERS, else
- * WES_E_INVALID_PARAMETER. Other codes as the async form.
+ * WES_E_INVALID_PARAMETER. Other codes as the async form. The enumerator
+ * holds at most queue_limit unread events; what does not fit is dropped
+ * and counted as an overflow drop (and a consumer failure,
+ * WES_E_CLIENT_TOO_SLOW).
  * Ownership: *ret_enum is new; wes_enum_free cancels and frees it.
  * Thread: any.
  */
@@ -430,8 +440,10 @@ typedef struct wes_datafile_provider_s wes_datafile_provider_t;
  * or TargetInstance.Name = '/dir/file'; other queries fail at subscribe
  * time with WES_E_PROVIDER_NOT_CAPABLE and a log-hook message saying what
  * to add (the subscriber's reterr names the provider and points to the
- * log: provider ops return only a code). Only regular files in the
- * watched directory itself are reported (no recursion).
+ * log: provider ops return only a code); a query it cannot compile again
+ * (out of memory: WES_E_OUT_OF_MEMORY) is logged the same way. Only
+ * regular files in the watched directory itself are reported (no
+ * recursion).
  * Properties: Name (full path), Path (directory with trailing '/'), Drive
  * (""), FileName (without extension), Extension (without the dot),
  * FileSize, LastModified, LastAccessed, CreationDate (status change time;

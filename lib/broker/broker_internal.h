@@ -89,6 +89,10 @@ struct psink_s {
   int in_list;
   /* state: 0 alive, else the failure code for every call */
   atomic_int dead;
+  /* set_status(COMPLETE, failure) was reported (on this sink, or for a
+   * restricted sink on its main sink): indicate fails with
+   * WES_E_CALL_CANCELLED; the other calls keep working */
+  atomic_int ended;
   /* batching (set_batching_parameters) */
   atomic_uint bflags;
   atomic_uint max_buffer;
@@ -178,14 +182,19 @@ struct bsub_s {
   qent_t *ring;
   uv_cond_t *qcond; /* BLOCK policy only (room available), else NULL */
   wes_object_t *last_dropped;
+  wes_object_t *last_lost; /* last matched event dropped for another
+                              reason (security), not yet reported */
   uint64_t seq;
   uint64_t drops_unreported;
+  uint64_t lost_unreported;
   bsub_t *ready_next; /* ready list, under b->ready_lock */
   /* loop-private stage */
   qent_t *stage;
   struct hold_s *hold;       /* batch timer, made on the first hold */
   uint64_t hold_deadline;    /* 0 = none; HELD_NO_DEADLINE = infinite */
   uint64_t next_drop_report; /* rate limit of overflow events */
+  uint64_t next_lost_report; /* ... of __EventDroppedEvent */
+  uint64_t next_fail_report; /* ... of __ConsumerFailureEvent */
   uv_mutex_t qlock;
   uv_mutex_t cblock; /* callbacks */
   /* stats */
@@ -212,6 +221,8 @@ struct bsub_s {
   uint8_t admin;             /* subscriber to __EventDroppedEvent family */
   uint8_t closed;            /* under qlock */
   uint8_t in_deliver;        /* loop-private: wes__deliver_sub in progress */
+  uint8_t end_reported;      /* under qlock: the drops of its end were
+                                reported */
 };
 
 /* ---- snapshot and index ---- */
@@ -391,6 +402,10 @@ void wes__route_event(psink_t *p, snap_t *snap, wes_object_t *obj);
 void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now);
 /* Consumer callbacks with budget measurement. */
 void wes__stage_clear(bsub_t *sub);
+/* With b->lock held, after wes__sub_end closed the queue: raises one
+ * __EventDroppedEvent for what the end released undelivered (event =
+ * `obj`, the last of them; consumes the reference). */
+void wes__report_end_drops(bsub_t *sub, wes_object_t *obj);
 
 /* ---- sec.c ---- */
 wes_hresult_t wes__bsec_default_ns_sd(wes_sd_t **ret);

@@ -108,6 +108,30 @@ static void note_drop(bsub_t *s, wes_object_t *obj) {
   }
 }
 
+/* A matched event dropped for another reason than a full queue (a
+ * security denial), with s->qlock held: kept for a rate-limited
+ * __EventDroppedEvent raised by the loop. Subscribers of these events
+ * never cause reports. */
+static void note_lost_locked(bsub_t *s, wes_object_t *obj) {
+  if (s->admin || s->closed) {
+    return;
+  }
+  wes_object_unref(s->last_lost);
+  s->last_lost = wes_object_ref(obj);
+  if (s->lost_unreported++ == 0) {
+    wes__broker_mark_ready(s->b, s);
+  }
+}
+
+static void note_lost(bsub_t *s, wes_object_t *obj) {
+  if (s->admin) {
+    return;
+  }
+  uv_mutex_lock(&s->qlock);
+  note_lost_locked(s, obj);
+  uv_mutex_unlock(&s->qlock);
+}
+
 static uint64_t ctx_now(rctx_t *c) {
   if (!c->have_now) {
     c->now = wes__broker_now_ms(c->p->b);
@@ -133,6 +157,7 @@ static void enqueue(rctx_t *c, bsub_t *s) {
     if (cv->denied && cv->src != NULL &&
         ((!cv->restricted && cv->src == p->prov_key) ||
          (cv->restricted && cv->src == p))) {
+      note_lost_locked(s, c->obj);
       uv_mutex_unlock(&s->qlock);
       atomic_fetch_add(&s->st_dropped_security, 1);
       atomic_fetch_add(&p->st_dropped_security, 1);
@@ -219,11 +244,13 @@ static void try_sub(rctx_t *c, bsub_t *s) {
     atomic_fetch_add(&s->st_dropped_security, 1);
     atomic_fetch_add(&p->st_dropped_security, 1);
     atomic_fetch_add(&s->b->st_dropped, 1);
+    note_lost(s, c->obj);
     return;
   }
   if (!event_sd_allows(c, s)) {
     atomic_fetch_add(&s->st_dropped_security, 1);
     atomic_fetch_add(&s->b->st_dropped, 1);
+    note_lost(s, c->obj);
     return;
   }
   enqueue(c, s);
@@ -319,6 +346,7 @@ static void raise_event(wes_broker_t *b, bsub_t *sub, const char *cls,
                         wes_hresult_t hr) {
   wes_object_t *ev = NULL;
   psink_t *p;
+  int prev_in_cb;
   if (sub->admin) {
     return; /* never about subscribers of these events: no loops */
   }
@@ -332,13 +360,44 @@ static void raise_event(wes_broker_t *b, bsub_t *sub, const char *cls,
   if (strcmp(cls, "__EventQueueOverflowEvent") == 0) {
     wes_object_set_uint32(ev, "CurrentQueueSize",
                           (uint32_t)(count > UINT32_MAX ? UINT32_MAX : count));
-  } else {
+  } else if (strcmp(cls, "__ConsumerFailureEvent") == 0) {
     wes_object_set_uint32(ev, "ErrorCode", (uint32_t)hr);
     wes_object_set_string(ev, "ErrorDescription", wes_strerror(hr));
-  }
+  } /* __EventDroppedEvent: Event only (IntendedConsumer stays NULL) */
   atomic_fetch_add(&b->st_drop_events, 1);
+  /* a report never waits for room (WES_OVERFLOW_BLOCK): it may be raised
+   * on the loop or with the control lock held */
+  prev_in_cb = wes__tls_in_cb;
+  wes__tls_in_cb = 1;
   wes__psink_route(p, &ev, 1);
+  wes__tls_in_cb = prev_in_cb;
   wes_object_unref(ev);
+}
+
+void wes__report_end_drops(bsub_t *sub, wes_object_t *obj) {
+  wes__log(WES_LOG_WARNING, "broker",
+           "subscription %u ended with events undelivered", (unsigned)sub->id);
+  raise_event(sub->b, sub, "__EventDroppedEvent", obj, 0, 0);
+  wes_object_unref(obj);
+}
+
+/* The loop releases the stage of an ended subscription; staged events
+ * (a held batch) not reported by the end surface as one
+ * __EventDroppedEvent. */
+static void release_stage(wes_broker_t *b, bsub_t *sub) {
+  wes_object_t *lost = NULL;
+  if (sub->nstage > 0 && !sub->admin && !atomic_load(&b->closing)) {
+    uv_mutex_lock(&sub->qlock);
+    if (!sub->end_reported) {
+      sub->end_reported = 1;
+      lost = wes_object_ref(sub->stage[sub->nstage - 1].obj);
+    }
+    uv_mutex_unlock(&sub->qlock);
+  }
+  if (lost != NULL) {
+    wes__report_end_drops(sub, lost);
+  }
+  wes__stage_clear(sub);
 }
 
 /* ---- delivery ---- */
@@ -455,7 +514,10 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n) {
     wes__log(WES_LOG_WARNING, "broker",
              "consumer of subscription %u failed: %s", (unsigned)sub->id,
              wes_err_name(hr));
-    raise_event(b, sub, "__ConsumerFailureEvent", ents[0].obj, 0, hr);
+    if (t1 >= sub->next_fail_report) { /* rate-limited like overflow */
+      sub->next_fail_report = t1 + b->opts.drop_event_interval_ms;
+      raise_event(b, sub, "__ConsumerFailureEvent", ents[0].obj, 0, hr);
+    }
   }
 out:
   for (i = 0; i < n; i++) {
@@ -487,14 +549,14 @@ static int stage_reserve(bsub_t *sub, uint32_t n) {
 
 void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   uint32_t i = 0, j, done, moved = 0;
-  uint64_t report = 0;
-  wes_object_t *dropped = NULL;
+  uint64_t report = 0, nlost = 0;
+  wes_object_t *dropped = NULL, *lost = NULL;
   if (sub->in_deliver) {
     /* Nested (a callback closed the broker): the outer call finishes. */
     return;
   }
   if (atomic_load(&sub->state) != SUB_ALIVE) {
-    wes__stage_clear(sub);
+    release_stage(b, sub);
     return;
   }
   sub->in_deliver = 1;
@@ -528,6 +590,13 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     sub->last_dropped = NULL;
     sub->next_drop_report = now + b->opts.drop_event_interval_ms;
   }
+  if (sub->lost_unreported > 0 && now >= sub->next_lost_report) {
+    nlost = sub->lost_unreported;
+    sub->lost_unreported = 0;
+    lost = sub->last_lost;
+    sub->last_lost = NULL;
+    sub->next_lost_report = now + b->opts.drop_event_interval_ms;
+  }
   uv_mutex_unlock(&sub->qlock);
   if (report > 0) {
     wes__log(WES_LOG_WARNING, "broker",
@@ -535,6 +604,13 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
              (unsigned)sub->id, (unsigned long long)report);
     raise_event(b, sub, "__EventQueueOverflowEvent", dropped, report, 0);
     wes_object_unref(dropped);
+  }
+  if (nlost > 0) {
+    wes__log(WES_LOG_WARNING, "broker",
+             "subscription %u: %llu events dropped (access denied)",
+             (unsigned)sub->id, (unsigned long long)nlost);
+    raise_event(b, sub, "__EventDroppedEvent", lost, nlost, 0);
+    wes_object_unref(lost);
   }
   sub->hold_deadline = 0;
   while (i < sub->nstage && atomic_load(&sub->state) == SUB_ALIVE) {
@@ -590,7 +666,7 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     uv_mutex_unlock(&sub->qlock);
   }
   if (atomic_load(&sub->state) != SUB_ALIVE) {
-    wes__stage_clear(sub);
+    release_stage(b, sub);
   }
   sub->in_deliver = 0;
 }

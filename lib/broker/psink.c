@@ -71,6 +71,10 @@ static wes_hresult_t ps_indicate(void *data, wes_object_t *const *objs,
   if (WES_FAILED(hr)) {
     return hr;
   }
+  if (atomic_load(&p->ended) ||
+      (p->parent != NULL && atomic_load(&p->parent->ended))) {
+    return WES_E_CALL_CANCELLED; /* its provider reported a failure */
+  }
   atomic_fetch_add(&p->st_indicated, n);
   atomic_fetch_add(&b->st_indicated, n);
   snap = wes__snap_get(b);
@@ -107,6 +111,15 @@ static wes_hresult_t ps_indicate(void *data, wes_object_t *const *objs,
   return rejected ? WES_E_INVALID_OBJECT : WES_S_OK;
 }
 
+/* Whether a covering source has reported a failure for good (under
+ * b->lock): it no longer keeps a subscription alive. */
+static int source_failed(const cover_t *c) {
+  if (c->restricted) {
+    return atomic_load(&((psink_t *)c->src)->ended) != 0;
+  }
+  return ((const wes_provider_t *)c->src)->failed;
+}
+
 static wes_hresult_t ps_set_status(void *data, int32_t flags, wes_hresult_t hr,
                                    const char *param, wes_object_t *obj) {
   psink_t *p = data;
@@ -138,23 +151,41 @@ static wes_hresult_t ps_set_status(void *data, int32_t flags, wes_hresult_t hr,
       return WES_E_INVALID_PARAMETER;
     }
   }
-  if (flags == WES_STATUS_COMPLETE && WES_FAILED(hr) && p->kind == PSINK_MAIN) {
-    /* the provider fails for good: subscriptions only it covers end */
-    bsub_t *s, *next;
+  if (flags == WES_STATUS_COMPLETE && WES_FAILED(hr)) {
+    /* the provider fails for good on this sink: subscriptions only it
+     * covers end (once), later indicate calls fail */
+    void *src = NULL;
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&p->ended, &expected, 1)) {
+      return WES_S_OK; /* reported before: nothing more to end */
+    }
     wes__broker_lock(b);
-    if (p->prov != NULL) {
-      wes_provider_t *prov = p->prov;
-      prov->failed = 1;
-      wes__log(WES_LOG_ERROR, "broker", "provider '%s' failed: %s", prov->name,
+    if (p->kind == PSINK_MAIN && p->prov != NULL) {
+      p->prov->failed = 1;
+      src = p->prov;
+      wes__log(WES_LOG_ERROR, "broker", "provider '%s' failed: %s",
+               p->prov->name, wes_err_name(hr));
+    } else if (p->kind == PSINK_RESTRICTED && p->cb_ops != NULL &&
+               p->prov != NULL) {
+      src = p;
+      wes__log(WES_LOG_ERROR, "broker",
+               "restricted sink of provider '%s' failed: %s", p->prov->name,
                wes_err_name(hr));
+    } else {
+      wes__log(WES_LOG_WARNING, "broker",
+               "event sink closed by its publisher: %s", wes_err_name(hr));
+    }
+    if (src != NULL) {
+      bsub_t *s, *next;
       for (s = b->subs; s != NULL; s = next) {
         size_t i;
         int mine = 0, other = 0;
         next = s->next;
         for (i = 0; i < s->ncovers; i++) {
-          if (s->covers[i].src == prov) {
+          const cover_t *c = &s->covers[i];
+          if (c->src == src) {
             mine = 1;
-          } else if (s->covers[i].src != NULL && !s->covers[i].denied) {
+          } else if (c->src != NULL && !c->denied && !source_failed(c)) {
             other = 1;
           }
         }
@@ -313,6 +344,7 @@ wes_hresult_t wes__psink_new(wes_broker_t *b, int kind, bns_t *ns,
   p->prov = prov;
   p->prov_key = prov;
   atomic_init(&p->dead, 0);
+  atomic_init(&p->ended, 0);
   atomic_init(&p->bflags, WES_FLAG_BATCH_IF_NEEDED);
   atomic_init(&p->max_buffer, WES_BATCH_MAX_BUFFER);
   atomic_init(&p->max_latency, WES_INFINITE);

@@ -93,6 +93,7 @@ static void sub_free(bsub_t *s) {
   wes__free(s->stage);
   wes__free(s->hold); /* not pending: a pending timer holds a reference */
   wes_object_unref(s->last_dropped);
+  wes_object_unref(s->last_lost);
   wes_sink_unref(s->sink);
   wes_query_unref(s->q);
   wes_token_unref(s->token);
@@ -144,6 +145,7 @@ static void tell_cancel(wes_broker_t *b, bsub_t *s) {
 
 void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   wes_broker_t *b = s->b;
+  wes_object_t *lost = NULL;
   uint32_t i;
   if (atomic_exchange(&s->state, SUB_ENDED) != SUB_ALIVE) {
     return;
@@ -166,6 +168,18 @@ void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   /* close the queue: nothing more is accepted, queued events go */
   uv_mutex_lock(&s->qlock);
   s->closed = 1;
+  if (!s->admin && !atomic_load(&b->closing)) {
+    /* what goes undelivered surfaces as one __EventDroppedEvent */
+    if (s->count > 0) {
+      lost = wes_object_ref(s->ring[(s->head + s->count - 1) % s->cap].obj);
+    } else if (s->last_lost != NULL) {
+      lost = wes_object_ref(s->last_lost);
+    }
+    if (lost != NULL) {
+      s->end_reported = 1;
+      s->lost_unreported = 0;
+    }
+  }
   for (i = 0; i < s->count; i++) {
     wes_object_unref(s->ring[(s->head + i) % s->cap].obj);
   }
@@ -179,6 +193,9 @@ void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   /* The loop releases what is staged and stops the batch timer. */
   wes__broker_mark_ready(b, s);
   uv_mutex_unlock(&s->qlock);
+  if (lost != NULL) {
+    wes__report_end_drops(s, lost);
+  }
   wes__snap_invalidate(b);
   wes__broker_defer_final(b, s);
   wes__sub_unref(s); /* the list's reference */
@@ -563,7 +580,7 @@ static int provider_covers(wes_provider_t *p, bsub_t *s) {
 
 static int restricted_overlaps(psink_t *r, bsub_t *s) {
   size_t i;
-  if (r->ns != s->ns || atomic_load(&r->dead)) {
+  if (r->ns != s->ns || atomic_load(&r->dead) || atomic_load(&r->ended)) {
     return 0;
   }
   for (i = 0; i < r->nqueries; i++) {
@@ -1070,6 +1087,7 @@ static wes_hresult_t enum_indicate(void *data, wes_object_t *const *objs,
                                    size_t n) {
   wes_enum_t *en = data;
   size_t i;
+  uint64_t ndrop = 0;
   wes_hresult_t hr = WES_S_OK;
   uv_mutex_lock(&en->lock);
   for (i = 0; i < n; i++) {
@@ -1095,11 +1113,18 @@ static wes_hresult_t enum_indicate(void *data, wes_object_t *const *objs,
       en->count++;
     } else {
       en->dropped++;
+      ndrop++;
       hr = WES_E_CLIENT_TOO_SLOW;
     }
   }
   uv_cond_broadcast(&en->cond);
   uv_mutex_unlock(&en->lock);
+  if (ndrop > 0 && wes__tls_cb_sub != NULL && wes__tls_cb_sub->en == en) {
+    /* a full enumerator is a full queue: the events count as overflow
+     * drops (besides the consumer failure the code causes) */
+    atomic_fetch_add(&wes__tls_cb_sub->st_dropped_overflow, ndrop);
+    atomic_fetch_add(&wes__tls_cb_sub->b->st_dropped, ndrop);
+  }
   return hr;
 }
 

@@ -469,9 +469,21 @@ static wes_hresult_t df_new_query(void *data, uint32_t id, const char *lang,
   char **dirs = NULL;
   size_t n = 0, i;
   dq_t *dq;
+  wes_error_t err;
+  wes_hresult_t hr;
   (void)lang;
-  if (WES_FAILED(wes_query_compile(dp->ns, text, 0, &q, NULL))) {
-    return WES_E_PROVIDER_NOT_CAPABLE;
+  wes_error_clear(&err);
+  hr = wes_query_compile(dp->ns, text, 0, &q, &err);
+  if (WES_FAILED(hr)) {
+    wes__log(WES_LOG_WARNING, "datafile",
+             "CIM_DataFile provider cannot serve \"%s\": it does not "
+             "compile (%s: %s); subscribe with SELECT * FROM "
+             "__InstanceOperationEvent (or a subclass) WHERE TargetInstance "
+             "ISA 'CIM_DataFile' AND TargetInstance.Path = '/dir/' (a "
+             "directory with its trailing '/') or TargetInstance.Name = "
+             "'/dir/file'",
+             text, wes_err_name(hr), err.text);
+    return hr == WES_E_OUT_OF_MEMORY ? hr : WES_E_PROVIDER_NOT_CAPABLE;
   }
   if (query_dirs(q, &dirs, &n, why, sizeof(why)) != 0) {
     wes__log(WES_LOG_WARNING, "datafile",

@@ -215,12 +215,207 @@ static void test_overflow_admin_parent_class(void **state) {
   prov_done(&p);
 }
 
+static wes_object_t *event_admin_only(fx_t *f, uint32_t v) {
+  wes_object_t *o = fx_event(f, "s", v, 0);
+  wes_sd_t *sd = NULL;
+  uint8_t *bin = NULL;
+  size_t len = 0;
+  wes_value_t val;
+  assert_hr_ok(wes_sd_from_sddl("O:BAG:BAD:(A;;0x40;;;BA)", NULL, &sd, NULL));
+  assert_hr_ok(wes_sd_to_binary(sd, &bin, &len, NULL));
+  wes_sd_unref(sd);
+  memset(&val, 0, sizeof(val));
+  val.type = WES_CIM_UINT8 | WES_CIM_FLAG_ARRAY;
+  val.u.array.data = bin;
+  val.u.array.count = len;
+  assert_hr_ok(wes_object_set(o, "SECURITY_DESCRIPTOR", &val));
+  wes_free(bin);
+  return o;
+}
+
+static void assert_plain_dropped(wes_object_t *o, uint32_t value) {
+  wes_object_t *ev = NULL;
+  wes_value_t ic;
+  assert_true(wes_object_isa(o, "__EventDroppedEvent"));
+  assert_false(wes_object_isa(o, "__EventQueueOverflowEvent"));
+  assert_false(wes_object_isa(o, "__ConsumerFailureEvent"));
+  assert_hr_ok(wes_object_get_object(o, "Event", &ev));
+  assert_non_null(ev);
+  assert_int_equal(ival(ev, "Value"), value);
+  memset(&ic, 0, sizeof(ic));
+  assert_hr_ok(wes_object_get(o, "IntendedConsumer", &ic));
+  assert_true(ic.is_null);
+}
+
+/* A matched event the subscriber may not see (the event's SD denies
+ * it) surfaces as a plain __EventDroppedEvent to administrators, at most
+ * once per drop_event_interval_ms; the next one reports the last
+ * event denied meanwhile. */
+static void test_overflow_dropped_event_security(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *adm;
+  rec_t *r, *ra;
+  wes_subscription_stats_t st;
+  (void)state;
+  setup_limit(&f, &p, 100, WES_OVERFLOW_DROP_NEWEST);
+  p.access = WES_S_SUBJECT_TO_SDS;
+  r = rec_new(&cs);
+  ra = rec_new(&adm);
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM __EventDroppedEvent", f.admin, adm, 0));
+  assert_hr_ok(fx_send(p.sink, event_admin_only(&f, 1)));
+  assert_hr_ok(fx_send(p.sink, event_admin_only(&f, 2)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 0);
+  assert_int_equal(ra->n, 1);
+  assert_plain_dropped(ra->objs[0], 2); /* the last one denied */
+  /* within the interval: counted, reported later */
+  assert_hr_ok(fx_send(p.sink, event_admin_only(&f, 3)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(ra->n, 1);
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "ok", 4, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 1000));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 1);
+  assert_int_equal(ra->n, 2);
+  assert_plain_dropped(ra->objs[1], 3);
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.dropped_security, 3);
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  wes_sink_unref(adm);
+  rec_free(r);
+  rec_free(ra);
+  prov_done(&p);
+}
+
+/* Events still queued when a subscription is cancelled are released
+ * undelivered: one __EventDroppedEvent (Event = the last of them) tells
+ * administrators. A close releases them silently. */
+static void test_overflow_dropped_event_cancel(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *adm;
+  rec_t *r, *ra;
+  wes_broker_stats_t bs;
+  (void)state;
+  setup_limit(&f, &p, 100, WES_OVERFLOW_DROP_NEWEST);
+  r = rec_new(&cs);
+  ra = rec_new(&adm);
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM __EventDroppedEvent", f.admin, adm, 0));
+  send_n(&f, &p, 3); /* queued, not delivered */
+  assert_hr_ok(wes_broker_cancel_async_call(f.b, cs));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 0);
+  assert_int_equal(r->nstatus, 1);
+  assert_int_equal(ra->n, 1);
+  assert_plain_dropped(ra->objs[0], 2);
+  assert_hr_ok(wes_broker_get_stats(f.b, &bs));
+  assert_int_equal(bs.drop_events, 1);
+  /* a cancel with nothing queued reports nothing */
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  send_n(&f, &p, 2);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 2);
+  assert_hr_ok(wes_broker_cancel_async_call(f.b, cs));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(ra->n, 1);
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  wes_sink_unref(adm);
+  rec_free(r);
+  rec_free(ra);
+  prov_done(&p);
+}
+
+/* __ConsumerFailureEvent is rate-limited like the overflow event: one
+ * per drop_event_interval_ms per subscription; every failure counts. */
+static void test_overflow_consumer_failure_rate_limited(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *adm;
+  rec_t *r, *ra;
+  wes_subscription_stats_t st;
+  (void)state;
+  setup_limit(&f, &p, 100, WES_OVERFLOW_DROP_NEWEST);
+  r = rec_new(&cs);
+  ra = rec_new(&adm);
+  r->ret = WES_E_FAILED;
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM __ConsumerFailureEvent", f.admin, adm, 0));
+  send_n(&f, &p, 1);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  send_n(&f, &p, 1);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  send_n(&f, &p, 1);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->calls, 3);
+  assert_int_equal(ra->n, 1);
+  assert_hr_ok(wes_broker_advance(f.b, 1000));
+  send_n(&f, &p, 1);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->calls, 4);
+  assert_int_equal(ra->n, 2);
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.consumer_failures, 4);
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  wes_sink_unref(adm);
+  rec_free(r);
+  rec_free(ra);
+  prov_done(&p);
+}
+
+/* A full semisynchronous enumerator drops what does not fit: counted as
+ * overflow drops (broker "dropped"), not only as a consumer failure. */
+static void test_overflow_full_enumerator_counts_drops(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_enum_t *en = NULL;
+  wes_broker_stats_t bs;
+  wes_object_t *objs[4];
+  uint32_t n = 0, i;
+  (void)state;
+  setup_limit(&f, &p, 2, WES_OVERFLOW_DROP_NEWEST);
+  assert_hr_ok(wes_broker_exec_notification_query(
+      f.b, "root/cimv2", "WQL", "SELECT * FROM MyEvent",
+      WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, f.user, &en, NULL));
+  send_n(&f, &p, 2);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_get_stats(f.b, &bs));
+  assert_int_equal(bs.dropped, 0);
+  send_n(&f, &p, 2); /* the enumerator is full: both are dropped */
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_get_stats(f.b, &bs));
+  assert_int_equal(bs.dropped, 2);
+  assert_hr_equal(wes_enum_next(en, WES_NO_WAIT, 4, objs, &n), WES_S_TIMEDOUT);
+  assert_int_equal(n, 2);
+  for (i = 0; i < n; i++) {
+    assert_int_equal(ival(objs[i], "Value"), i);
+    wes_object_unref(objs[i]);
+  }
+  wes_enum_free(en);
+  fx_teardown(&f);
+  prov_done(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_overflow_drop_newest_exact),
       cmocka_unit_test(test_overflow_drop_oldest),
       cmocka_unit_test(test_overflow_block_waits_for_room),
       cmocka_unit_test(test_overflow_admin_parent_class),
+      cmocka_unit_test(test_overflow_dropped_event_security),
+      cmocka_unit_test(test_overflow_dropped_event_cancel),
+      cmocka_unit_test(test_overflow_consumer_failure_rate_limited),
+      cmocka_unit_test(test_overflow_full_enumerator_counts_drops),
   };
   return cmocka_run_group_tests_name("overflow", tests, NULL, NULL);
 }

@@ -718,6 +718,114 @@ static void test_broker_provider_failure_partial_cover(void **state) {
   rec_free(rc);
 }
 
+/* After its provider reported a failure for good, the main sink and its
+ * restricted sinks refuse events (WES_E_CALL_CANCELLED) instead of
+ * accepting them for nobody; status calls keep working. */
+static void test_broker_provider_failure_closes_sinks(void **state) {
+  fx_t f;
+  prov_t p = {0};
+  wes_sink_t *cs, *rs = NULL;
+  rec_t *r;
+  wes_sink_stats_t ss;
+  const char *rq = "SELECT * FROM MyEvent WHERE Value = 1";
+  (void)state;
+  fx_init(&f);
+  reg(&f, &p, "SELECT * FROM MyEvent");
+  r = rec_new(&cs);
+  assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs));
+  assert_non_null(p.sink);
+  assert_hr_ok(wes_sink_get_restricted_sink(p.sink, 1, &rq, NULL, NULL, &rs));
+  indicate1(p.sink, my_event(&f, "a", 1), WES_S_OK);
+  assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_COMPLETE,
+                                   WES_E_PROVIDER_FAILURE, NULL, NULL));
+  assert_int_equal(r->nstatus, 1);
+  assert_hr_equal(r->status, WES_E_PROVIDER_FAILURE);
+  indicate1(p.sink, my_event(&f, "b", 1), WES_E_CALL_CANCELLED);
+  indicate1(rs, my_event(&f, "c", 1), WES_E_CALL_CANCELLED);
+  assert_hr_ok(wes_broker_get_sink_stats(p.sink, &ss));
+  assert_int_equal(ss.indicated, 1); /* refused events are not counted */
+  assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_PROGRESS, 0, NULL, NULL));
+  assert_int_equal(r->nstatus, 1);
+  wes_sink_unref(rs);
+  wes_sink_unref(cs);
+  fx_done(&f);
+  wes_sink_unref(p.sink);
+  rec_free(r);
+}
+
+/* set_status(COMPLETE, failure) on a restricted sink with a callback
+ * table ends, once and with that code, the subscriptions no other live
+ * source covers; the others live on; the restricted sink then refuses
+ * events and takes no new subscriptions, the main sink keeps working. */
+static void
+test_broker_restricted_failure_ends_its_subscriptions(void **state) {
+  fx_t f;
+  prov_t p = {0}, p2 = {0}, sc = {0};
+  wes_provider_t *pr2 = NULL;
+  wes_sink_t *ca, *cb, *cc, *rs = NULL;
+  rec_t *ra, *rb, *rc;
+  const char *rq = "SELECT * FROM MyEvent WHERE Value = 1";
+  const char *q2 = "SELECT * FROM OtherEvent";
+  (void)state;
+  fx_init(&f);
+  ra = rec_new(&ca);
+  rb = rec_new(&cb);
+  rc = rec_new(&cc);
+  /* subscriptions before the providers: the main provider refuses them,
+   * so only the restricted sink serves MyEvent */
+  assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, ca));
+  assert_hr_ok(sub(&f, "SELECT * FROM __ExtrinsicEvent", f.user, cb));
+  p.access = WES_E_ACCESS_DENIED;
+  reg(&f, &p, "SELECT * FROM MyEvent");
+  assert_non_null(p.sink);
+  assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "P2", &q2, 1,
+                                            &prov_ops, &p2, &pr2, NULL));
+  assert_non_null(p2.sink); /* covers cb (OtherEvent is an extrinsic) */
+  assert_hr_ok(
+      wes_sink_get_restricted_sink(p.sink, 1, &rq, &prov_ops, &sc, &rs));
+  assert_int_equal(sc.nids, 2); /* told about both */
+  assert_hr_ok(
+      wes_sink_set_status(rs, WES_STATUS_COMPLETE, WES_E_FAILED, NULL, NULL));
+  assert_int_equal(ra->nstatus, 1);
+  assert_hr_equal(ra->status, WES_E_FAILED);
+  assert_int_equal(rb->nstatus, 0); /* P2 still covers it */
+  /* a second report ends nothing more */
+  assert_hr_ok(wes_sink_set_status(rs, WES_STATUS_COMPLETE,
+                                   WES_E_PROVIDER_FAILURE, NULL, NULL));
+  assert_int_equal(ra->nstatus, 1);
+  assert_hr_equal(ra->status, WES_E_FAILED);
+  assert_int_equal(rb->nstatus, 0);
+  indicate1(rs, my_event(&f, "x", 1), WES_E_CALL_CANCELLED);
+  /* a new overlapping subscription is no longer told to it */
+  p.access = WES_S_OK;
+  assert_hr_ok(sub(&f, "SELECT * FROM MyEvent WHERE Value = 1", f.admin, cc));
+  assert_int_equal(sc.nids, 2);
+  /* the main sink and the other provider still work */
+  indicate1(p.sink, my_event(&f, "y", 1), WES_S_OK);
+  {
+    wes_object_t *o = NULL;
+    assert_hr_ok(wes_object_new_by_name(f.ns, "OtherEvent", &o));
+    indicate1(p2.sink, o, WES_S_OK);
+  }
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(rb->n, 1); /* from P2 only: P's source is refused */
+  assert_int_equal(rc->n, 1);
+  assert_int_equal(ra->n, 0);
+  wes_sink_unref(rs);
+  fx_done(&f);
+  assert_int_equal(ra->nstatus, 1);
+  assert_int_equal(rb->nstatus, 1);
+  assert_hr_equal(rb->status, WES_E_SHUTTING_DOWN);
+  wes_sink_unref(ca);
+  wes_sink_unref(cb);
+  wes_sink_unref(cc);
+  wes_sink_unref(p.sink);
+  wes_sink_unref(p2.sink);
+  rec_free(ra);
+  rec_free(rb);
+  rec_free(rc);
+}
+
 static void test_broker_provide_events_failure(void **state) {
   fx_t f;
   prov_t p = {0};
@@ -966,6 +1074,14 @@ static void test_broker_query_object_sink(void **state) {
   indicate1(os, creation(&f, "Thing", "t"), WES_E_INVALID_OBJECT);
   assert_hr_ok(wes_broker_advance(f.b, 0));
   assert_int_equal(r->n, 1);
+  /* a failure reported on it closes it: later events are refused, the
+   * subscriptions (not served by it alone) live on */
+  assert_hr_ok(
+      wes_sink_set_status(os, WES_STATUS_COMPLETE, WES_E_FAILED, NULL, NULL));
+  indicate1(os, my_event(&f, "y", 6), WES_E_CALL_CANCELLED);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 1);
+  assert_int_equal(r->nstatus, 0);
   wes_sink_unref(os);
   wes_sink_unref(cs);
   fx_done(&f);
@@ -1113,6 +1229,8 @@ int main(void) {
       cmocka_unit_test(test_broker_is_active_and_provider_codes),
       cmocka_unit_test(test_broker_provider_registered_after_subscription),
       cmocka_unit_test(test_broker_provider_failure_ends_subscriptions),
+      cmocka_unit_test(test_broker_provider_failure_closes_sinks),
+      cmocka_unit_test(test_broker_restricted_failure_ends_its_subscriptions),
       cmocka_unit_test(test_broker_provide_events_failure),
       cmocka_unit_test(test_broker_provider_failure_partial_cover),
       cmocka_unit_test(test_broker_projection),

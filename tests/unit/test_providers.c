@@ -176,6 +176,74 @@ static void test_providers_datafile_not_capable_message(void **state) {
   pfx_done(&f);
 }
 
+/* ---- allocation failure injection (the allocator is replaced in
+ * main, before any other wes call) ---- */
+static long fail_countdown = -1; /* fail the allocation when it hits 0 */
+
+static int alloc_fails(void) {
+  if (fail_countdown < 0) {
+    return 0;
+  }
+  return fail_countdown-- == 0;
+}
+
+static void *t_malloc(size_t n) { return alloc_fails() ? NULL : malloc(n); }
+
+static void *t_realloc(void *p, size_t n) {
+  return alloc_fails() ? NULL : realloc(p, n);
+}
+
+static void *t_calloc(size_t c, size_t n) {
+  return alloc_fails() ? NULL : calloc(c, n);
+}
+
+static void t_free(void *p) { free(p); }
+
+/* A query the provider cannot compile (here: out of memory while it
+ * compiles) is logged with the same guidance as its other refusals, not
+ * refused silently. Every allocation of a subscription is failed in turn
+ * until the provider's own compile is hit. */
+static void test_providers_datafile_compile_failure_logged(void **state) {
+  pfx_t f;
+  logcap_t cap;
+  char q[256];
+  long k;
+  int found = 0;
+  (void)state;
+  memset(&cap, 0, sizeof(cap));
+  pfx_init(&f);
+  snprintf(q, sizeof(q),
+           "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+           "'CIM_DataFile' AND TargetInstance.Path = '%s'",
+           f.dir);
+  wes_set_log_hook(capture_log, &cap, WES_LOG_WARNING);
+  for (k = 0; k < 5000 && !found; k++) {
+    wes_hresult_t hr;
+    cap.n = 0;
+    fail_countdown = k;
+    hr = sub(&f, q, NULL);
+    if (fail_countdown >= 0) {
+      fail_countdown = -1; /* nothing failed: the subscription stands */
+      assert_hr_ok(hr);
+      break;
+    }
+    if (WES_SUCCEEDED(hr)) {
+      assert_hr_ok(wes_broker_cancel_async_call(f.b, f.sink));
+    }
+    if (cap.n > 0 && strstr(cap.text, "does not compile") != NULL) {
+      found = 1;
+      assert_hr_equal(hr, WES_E_OUT_OF_MEMORY);
+      assert_non_null(strstr(cap.text, "TargetInstance.Path = '/dir/'"));
+      assert_non_null(strstr(cap.text, "TargetInstance.Name"));
+      assert_non_null(strstr(cap.text, "OUT_OF_MEMORY"));
+    }
+  }
+  fail_countdown = -1;
+  wes_set_log_hook(NULL, NULL, WES_LOG_WARNING);
+  assert_true(found);
+  pfx_done(&f);
+}
+
 static void test_providers_datafile_bad_args(void **state) {
   wes_datafile_provider_t *dp = NULL;
   uv_loop_t loop;
@@ -200,7 +268,12 @@ int main(void) {
       cmocka_unit_test(test_providers_datafile_class_declared),
       cmocka_unit_test(test_providers_datafile_not_capable),
       cmocka_unit_test(test_providers_datafile_not_capable_message),
+      cmocka_unit_test(test_providers_datafile_compile_failure_logged),
       cmocka_unit_test(test_providers_datafile_bad_args),
   };
+  if (WES_FAILED(
+          wes_replace_allocator(t_malloc, t_realloc, t_calloc, t_free))) {
+    return 1;
+  }
   return cmocka_run_group_tests_name("providers", tests, NULL, NULL);
 }
