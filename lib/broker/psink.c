@@ -227,6 +227,21 @@ static wes_hresult_t ps_is_active(void *data) {
       }
       break;
     case PSINK_RESTRICTED:
+      if (p->cb_ops != NULL) {
+        /* a subscription this sink's own access_check / new_query
+         * refused is not one it serves (DESIGN 4.3) */
+        int refused = 0;
+        uv_mutex_lock(&s->qlock);
+        for (i = 0; i < s->ncovers; i++) {
+          if (s->covers[i].src == p && s->covers[i].denied) {
+            refused = 1;
+          }
+        }
+        uv_mutex_unlock(&s->qlock);
+        if (refused) {
+          break;
+        }
+      }
       for (i = 0; i < p->nqueries && !active; i++) {
         active = wes_query_may_overlap(p->queries[i].q, s->q, p->ns->ns);
       }

@@ -145,6 +145,59 @@ static void test_restricted_interest_follows_consumers(void **state) {
   prov_done(&p);
 }
 
+static wes_hresult_t deny_access(void *data, const char *l, const char *q,
+                                 const wes_token_t *t) {
+  (void)data;
+  (void)l;
+  (void)q;
+  (void)t;
+  return WES_E_ACCESS_DENIED;
+}
+
+static const wes_provider_ops_t denying_ops = {
+    WES_PROVIDER_OPS_VERSION_1, sc_provide, sc_new, sc_cancel, deny_access};
+
+/* DESIGN 4.3: IsActive on a restricted sink counts only the overlapping
+ * subscriptions it actually serves; ones its own access_check refused do
+ * not make it active. */
+static void test_restricted_is_active_ignores_denied(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *rs = NULL, *plain = NULL, *cs;
+  rec_t *r;
+  scoped_t sc;
+  const char *rq = "SELECT * FROM MyEvent WHERE Value = 1";
+  (void)state;
+  memset(&sc, 0, sizeof(sc));
+  fx_setup(&f, WES_BROKER_MANUAL, NULL);
+  prov_init(&p);
+  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  r = rec_new(&cs);
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  assert_hr_ok(
+      wes_sink_get_restricted_sink(p.sink, 1, &rq, &denying_ops, &sc, &rs));
+  assert_non_null(rs);
+  /* access_check refused the only overlapping subscription */
+  assert_int_equal(sc.nids, 0);
+  assert_hr_equal(wes_sink_is_active(rs), WES_S_FALSE);
+  /* the provider's main sink still serves it */
+  assert_hr_equal(wes_sink_is_active(p.sink), WES_S_OK);
+  /* without a callback table the overlap alone counts, as before */
+  assert_hr_ok(
+      wes_sink_get_restricted_sink(p.sink, 1, &rq, NULL, NULL, &plain));
+  assert_hr_equal(wes_sink_is_active(plain), WES_S_OK);
+  /* events indicated on the refusing sink do not reach the consumer */
+  assert_hr_ok(fx_send(rs, fx_event(&f, "refused", 1, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 0);
+  wes_sink_unref(plain);
+  wes_sink_unref(rs);
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  rec_free(r);
+  prov_done(&p);
+}
+
 static void test_restricted_sink_security_only_it(void **state) {
   fx_t f;
   prov_t p;
@@ -184,6 +237,7 @@ int main(void) {
       cmocka_unit_test(test_restricted_validation),
       cmocka_unit_test(test_restricted_interest_follows_consumers),
       cmocka_unit_test(test_restricted_sink_security_only_it),
+      cmocka_unit_test(test_restricted_is_active_ignores_denied),
   };
   return cmocka_run_group_tests_name("restricted", tests, NULL, NULL);
 }
