@@ -38,40 +38,6 @@ static void set_err(wes_error_t *err, wes_hresult_t code, size_t col,
   snprintf(err->text, sizeof(err->text), "%s", msg);
 }
 
-static unsigned char *hex_decode(const char *hex, size_t *ret_len,
-                                 wes_error_t *err) {
-  size_t n = strlen(hex), i;
-  unsigned char *out;
-  if (n % 2 != 0) {
-    set_err(err, WES_E_INVALID_PARAMETER, n, "odd number of hex digits");
-    return NULL;
-  }
-  out = malloc(n / 2 + 1);
-  if (out == NULL) {
-    set_err(err, WES_E_OUT_OF_MEMORY, 0, "out of memory");
-    return NULL;
-  }
-  for (i = 0; i < n; i++) {
-    char c = hex[i];
-    int v = (c >= '0' && c <= '9')   ? c - '0'
-            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                     : -1;
-    if (v < 0) {
-      free(out);
-      set_err(err, WES_E_INVALID_PARAMETER, i + 1, "not a hex digit");
-      return NULL;
-    }
-    if (i % 2 == 0) {
-      out[i / 2] = (unsigned char)(v << 4);
-    } else {
-      out[i / 2] |= (unsigned char)v;
-    }
-  }
-  *ret_len = n / 2;
-  return out;
-}
-
 /* Parses a 32-bit number (0x hex or decimal). 0 on success. */
 static int parse_u32(const char *s, size_t n, uint32_t *ret) {
   char tmp[32];
@@ -291,7 +257,7 @@ int wes_cmd_sddl(int argc, char **argv) {
   }
   if (strcmp(sub, "from-hex") == 0) {
     size_t len = 0;
-    unsigned char *bytes = hex_decode(input, &len, &err);
+    unsigned char *bytes = wes_tool_hex_decode(input, &len, &err);
     if (bytes == NULL) {
       report(NULL, err.code, &err);
       return WES_EXIT_ERROR;

@@ -28,46 +28,6 @@ static void prefix_error(wes_error_t *err, const char *what) {
   snprintf(err->text, sizeof(err->text), "%s: %.140s", what, msg);
 }
 
-/* Decodes hex text into bytes (malloc'd); on error fills err. */
-static unsigned char *hex_decode(const char *hex, size_t *ret_len,
-                                 wes_error_t *err) {
-  size_t n = strlen(hex), i;
-  unsigned char *out;
-  if (n % 2 != 0) {
-    err->code = WES_E_INVALID_PARAMETER;
-    err->column = (uint32_t)n;
-    snprintf(err->text, sizeof(err->text), "odd number of hex digits");
-    return NULL;
-  }
-  out = malloc(n / 2 + 1);
-  if (out == NULL) {
-    err->code = WES_E_OUT_OF_MEMORY;
-    snprintf(err->text, sizeof(err->text), "out of memory");
-    return NULL;
-  }
-  for (i = 0; i < n; i++) {
-    char c = hex[i];
-    int v = (c >= '0' && c <= '9')   ? c - '0'
-            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                     : -1;
-    if (v < 0) {
-      free(out);
-      err->code = WES_E_INVALID_PARAMETER;
-      err->column = (uint32_t)i + 1;
-      snprintf(err->text, sizeof(err->text), "not a hex digit: '%c'", c);
-      return NULL;
-    }
-    if (i % 2 == 0) {
-      out[i / 2] = (unsigned char)(v << 4);
-    } else {
-      out[i / 2] |= (unsigned char)v;
-    }
-  }
-  *ret_len = n / 2;
-  return out;
-}
-
 int wes_cmd_sid(int argc, char **argv) {
   const char *domain = NULL, *machine = NULL, *from_hex = NULL, *text = NULL;
   wes_sid_t dom, mach, sid;
@@ -123,7 +83,7 @@ int wes_cmd_sid(int argc, char **argv) {
   }
   if (from_hex != NULL) {
     size_t len = 0, used = 0;
-    unsigned char *bytes = hex_decode(from_hex, &len, &err);
+    unsigned char *bytes = wes_tool_hex_decode(from_hex, &len, &err);
     if (bytes == NULL) {
       report(err.code, &err);
       return WES_EXIT_ERROR;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "wes_tool.h"
 
 /* Prints `FILE:0:0: NAME: strerror` for a failed open or read, with the
@@ -116,4 +117,41 @@ int wes_tool_load_mofs(const char *const *files, size_t nfiles,
 
 int wes_tool_is_help(const char *s) {
   return strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0;
+}
+
+unsigned char *wes_tool_hex_decode(const char *hex, size_t *ret_len,
+                                   wes_error_t *err) {
+  size_t n = strlen(hex), i;
+  unsigned char *out;
+  wes_error_clear(err);
+  if (n % 2 != 0) {
+    err->code = WES_E_INVALID_PARAMETER;
+    err->column = (uint32_t)n;
+    snprintf(err->text, sizeof(err->text), "odd number of hex digits");
+    return NULL;
+  }
+  out = malloc(n / 2 + 1);
+  if (out == NULL) {
+    err->code = WES_E_OUT_OF_MEMORY;
+    snprintf(err->text, sizeof(err->text), "out of memory");
+    return NULL;
+  }
+  for (i = 0; i < n; i++) {
+    char c = hex[i];
+    int v = wes__hex_val(c);
+    if (v < 0) {
+      free(out);
+      err->code = WES_E_INVALID_PARAMETER;
+      err->column = (uint32_t)i + 1;
+      snprintf(err->text, sizeof(err->text), "not a hex digit: '%c'", c);
+      return NULL;
+    }
+    if (i % 2 == 0) {
+      out[i / 2] = (unsigned char)(v << 4);
+    } else {
+      out[i / 2] |= (unsigned char)v;
+    }
+  }
+  *ret_len = n / 2;
+  return out;
 }

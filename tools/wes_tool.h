@@ -34,6 +34,15 @@ int wes_tool_load_mofs(const char *const *files, size_t nfiles,
 void wes_tool_print_error(const char *file, wes_hresult_t hr,
                           const wes_error_t *err);
 
+/*
+ * Decodes hex text (an even number of digits, either case) into bytes
+ * (free with free()). On failure returns NULL and fills err: code
+ * WBEM_E_INVALID_PARAMETER with the 1-based column of the bad digit (or
+ * the length, for an odd count), or WBEM_E_OUT_OF_MEMORY.
+ */
+unsigned char *wes_tool_hex_decode(const char *hex, size_t *ret_len,
+                                   wes_error_t *err);
+
 /* Returns non-zero when s is "-h" or "--help". */
 int wes_tool_is_help(const char *s);
 

@@ -154,7 +154,7 @@ static long read_hex4(parser_t *p) {
   long v = 0;
   int i;
   for (i = 0; i < 4; i++) {
-    int h = wes__render_hex_val(peek(p));
+    int h = wes__hex_val(peek(p));
     if (h < 0) {
       unexpected(p, "hexadecimal digit");
       return -1;
@@ -590,7 +590,7 @@ static int parse_integer_text(const char *s, size_t len, bool allow_hex,
     return 0;
   }
   for (; i < len; i++) {
-    int d = base == 16 ? wes__render_hex_val((unsigned char)s[i])
+    int d = base == 16 ? wes__hex_val((unsigned char)s[i])
                        : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
     if (d < 0) {
       return 0;

@@ -94,8 +94,8 @@ static wes_hresult_t scan_lit_char(wes__mof_lexer_t *lx, bool code_unit,
       uint32_t v = 0;
       int digits = 0;
       advance(lx);
-      while (digits < 4 && wes__render_hex_val(peek_at(lx, 0)) >= 0) {
-        v = (v << 4) | (uint32_t)wes__render_hex_val(peek_at(lx, 0));
+      while (digits < 4 && wes__hex_val(peek_at(lx, 0)) >= 0) {
+        v = (v << 4) | (uint32_t)wes__hex_val(peek_at(lx, 0));
         advance(lx);
         digits++;
       }
@@ -226,8 +226,8 @@ static wes_hresult_t scan_number(wes__mof_lexer_t *lx, wes__mof_tok_t *tok,
       (peek_at(lx, 1) == 'x' || peek_at(lx, 1) == 'X')) {
     advance(lx);
     advance(lx);
-    while (wes__render_hex_val(peek_at(lx, 0)) >= 0) {
-      acc_digit(tok, 16, (unsigned)wes__render_hex_val(peek_at(lx, 0)));
+    while (wes__hex_val(peek_at(lx, 0)) >= 0) {
+      acc_digit(tok, 16, (unsigned)wes__hex_val(peek_at(lx, 0)));
       advance(lx);
       ndigits++;
     }

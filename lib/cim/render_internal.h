@@ -59,20 +59,6 @@ bool wes__render_real32_fits(double v);
  */
 wes_hresult_t wes__render_check_datetime(const char *text, wes_error_t *derr);
 
-/* The value of a hexadecimal digit character, or -1. */
-static inline int wes__render_hex_val(int c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 /*
  * Appends s in double quotes with backslash escapes for '"', '\\', \n, \t,
  * \r, \b, \f; other control characters as JSON writes them ("\u001f")

@@ -85,6 +85,19 @@ int wes__strncasecmp(const char *a, const char *b, size_t n);
 static inline char wes__ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
+/* The value of a hexadecimal digit character, or -1. */
+static inline int wes__hex_val(int c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
 /* FNV-1a over the ASCII-lowered bytes of s. */
 uint64_t wes__hash_ci(const char *s);
 

@@ -101,19 +101,6 @@ static int section_at(const parser_t *ps, size_t i) {
   return c == 'O' || c == 'G' || c == 'D' || c == 'S';
 }
 
-static int hexv(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 /* Parses a GUID field s[a..b); empty = absent. */
 static wes_hresult_t parse_guid(parser_t *ps, size_t a, size_t b, wes_guid_t *g,
                                 int *present) {
@@ -141,14 +128,14 @@ static wes_hresult_t parse_guid(parser_t *ps, size_t a, size_t b, wes_guid_t *g,
       di++;
       continue;
     }
-    if (hexv(c) < 0) {
+    if (wes__hex_val(c) < 0) {
       return perr(ps, a + i, WES_E_INVALID_PARAMETER,
                   "hex digit expected in GUID%s", "");
     }
     if ((k & 1) == 0) {
-      bytes[k / 2] = (uint8_t)(hexv(c) << 4);
+      bytes[k / 2] = (uint8_t)(wes__hex_val(c) << 4);
     } else {
-      bytes[k / 2] |= (uint8_t)hexv(c);
+      bytes[k / 2] |= (uint8_t)wes__hex_val(c);
     }
     k++;
   }
@@ -190,7 +177,7 @@ static wes_hresult_t parse_rights(parser_t *ps, size_t a, size_t b,
     if (b - a > 2 && ps->s[a] == '0' &&
         (ps->s[a + 1] == 'x' || ps->s[a + 1] == 'X')) {
       for (i = a + 2; i < b; i++) {
-        int h = hexv(ps->s[i]);
+        int h = wes__hex_val(ps->s[i]);
         if (h < 0) {
           return perr(ps, i, WES_E_INVALID_PARAMETER,
                       "hex digit expected in access mask%s", "");

@@ -222,19 +222,6 @@ const char *wes_sid_alias(const wes_sid_t *sid, const wes_sid_scope_t *scope) {
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static int hex_val(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 wes_hresult_t wes__sid_parse_n(const char *text, size_t len,
                                const wes_sid_scope_t *scope, wes_sid_t *ret_sid,
                                uint32_t base, wes_error_t *reterr) {
@@ -277,13 +264,13 @@ wes_hresult_t wes__sid_parse_n(const char *text, size_t len,
       (text[p + 1] == 'x' || text[p + 1] == 'X')) {
     size_t start = p + 2, d = 0;
     p = start;
-    while (p < len && hex_val(text[p]) >= 0) {
+    while (p < len && wes__hex_val(text[p]) >= 0) {
       if (++d > 12) {
         return wes__error(reterr, WES_E_INVALID_PARAMETER, 1,
                           base + (uint32_t)p,
                           "identifier authority longer than 48 bits");
       }
-      auth = (auth << 4) | (uint64_t)hex_val(text[p]);
+      auth = (auth << 4) | (uint64_t)wes__hex_val(text[p]);
       p++;
     }
     if (d == 0) {
@@ -319,8 +306,8 @@ wes_hresult_t wes__sid_parse_n(const char *text, size_t len,
         (text[p + 1] == 'x' || text[p + 1] == 'X')) {
       /* Windows also reads sub-authorities in hex (0x4b1). */
       p += 2;
-      while (p < len && hex_val(text[p]) >= 0) {
-        v = (v << 4) | (uint64_t)hex_val(text[p]);
+      while (p < len && wes__hex_val(text[p]) >= 0) {
+        v = (v << 4) | (uint64_t)wes__hex_val(text[p]);
         if (v > 0xFFFFFFFFu) {
           return wes__error(reterr, WES_E_INVALID_PARAMETER, 1,
                             base + (uint32_t)start,

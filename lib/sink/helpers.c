@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "internal.h"
+#include "cim/render_internal.h"
 #include "wes/render.h"
 #include "wes/sink.h"
 
@@ -290,41 +291,6 @@ static wes_hresult_t json_indicate(void *data, wes_object_t *const *objs,
   return WES_FAILED(hr) ? hr : whr;
 }
 
-/* Appends s as a JSON string literal. */
-static void json_quote(wes__buf_t *b, const char *s) {
-  static const char hex[] = "0123456789abcdef";
-  const unsigned char *p = (const unsigned char *)s;
-
-  wes__buf_putc(b, '"');
-  for (; *p != '\0'; p++) {
-    switch (*p) {
-    case '"':
-      wes__buf_puts(b, "\\\"");
-      break;
-    case '\\':
-      wes__buf_puts(b, "\\\\");
-      break;
-    case '\n':
-      wes__buf_puts(b, "\\n");
-      break;
-    case '\r':
-      wes__buf_puts(b, "\\r");
-      break;
-    case '\t':
-      wes__buf_puts(b, "\\t");
-      break;
-    default:
-      if (*p < 0x20) {
-        char esc[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0};
-        wes__buf_puts(b, esc);
-      } else {
-        wes__buf_putc(b, (char)*p);
-      }
-    }
-  }
-  wes__buf_putc(b, '"');
-}
-
 static wes_hresult_t json_set_status(void *data, int32_t flags,
                                      wes_hresult_t code, const char *param,
                                      wes_object_t *obj) {
@@ -340,10 +306,10 @@ static wes_hresult_t json_set_status(void *data, int32_t flags,
   wes__buf_init(&b);
   wes__buf_printf(&b, "{\"status\":\"complete\",\"hr\":\"0x%08X\",\"name\":",
                   (unsigned)code);
-  json_quote(&b, wes_err_name(code));
+  wes__render_quoted(&b, wes_err_name(code), true);
   if (param != NULL) {
     wes__buf_puts(&b, ",\"param\":");
-    json_quote(&b, param);
+    wes__render_quoted(&b, param, true);
   }
   wes__buf_puts(&b, "}\n");
   hr = json_flush(j, &b);
