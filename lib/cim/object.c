@@ -673,15 +673,8 @@ static wes_hresult_t typed_get(const wes_object_t *obj, const char *name,
   return v->is_null ? WES_S_FALSE : WES_S_OK;
 }
 
-#define WES__TYPED_INT(suffix, ctype, CIMT, field)                             \
-  WES_API wes_hresult_t wes_object_set_##suffix(wes_object_t *obj,             \
-                                                const char *name, ctype x) {   \
-    wes_value_t v;                                                             \
-    memset(&v, 0, sizeof(v));                                                  \
-    v.type = CIMT;                                                             \
-    v.u.field = x;                                                             \
-    return wes_object_set(obj, name, &v);                                      \
-  }                                                                            \
+/* The typed getter of every scalar and text type. */
+#define WES__TYPED_GET(suffix, ctype, CIMT, field)                             \
   WES_API wes_hresult_t wes_object_get_##suffix(                               \
       const wes_object_t *obj, const char *name, ctype *ret) {                 \
     wes_value_t v;                                                             \
@@ -695,6 +688,17 @@ static wes_hresult_t typed_get(const wes_object_t *obj, const char *name,
     }                                                                          \
     return hr;                                                                 \
   }
+
+#define WES__TYPED_INT(suffix, ctype, CIMT, field)                             \
+  WES_API wes_hresult_t wes_object_set_##suffix(wes_object_t *obj,             \
+                                                const char *name, ctype x) {   \
+    wes_value_t v;                                                             \
+    memset(&v, 0, sizeof(v));                                                  \
+    v.type = CIMT;                                                             \
+    v.u.field = x;                                                             \
+    return wes_object_set(obj, name, &v);                                      \
+  }                                                                            \
+  WES__TYPED_GET(suffix, ctype, CIMT, field)
 
 WES__TYPED_INT(sint8, int8_t, WES_CIM_SINT8, sint)
 WES__TYPED_INT(uint8, uint8_t, WES_CIM_UINT8, uint)
@@ -721,24 +725,13 @@ WES__TYPED_INT(char16, uint16_t, WES_CIM_CHAR16, char16)
     v.u.str = x;                                                               \
     return wes_object_set(obj, name, &v);                                      \
   }                                                                            \
-  WES_API wes_hresult_t wes_object_get_##suffix(                               \
-      const wes_object_t *obj, const char *name, const char **ret) {           \
-    wes_value_t v;                                                             \
-    wes_hresult_t hr;                                                          \
-    if (ret == NULL) {                                                         \
-      return WES_E_INVALID_PARAMETER;                                          \
-    }                                                                          \
-    hr = typed_get(obj, name, CIMT, &v);                                       \
-    if (hr == WES_S_OK) {                                                      \
-      *ret = v.u.str;                                                          \
-    }                                                                          \
-    return hr;                                                                 \
-  }
+  WES__TYPED_GET(suffix, const char *, CIMT, str)
 
 WES__TYPED_STR(string, WES_CIM_STRING)
 WES__TYPED_STR(datetime, WES_CIM_DATETIME)
 WES__TYPED_STR(reference, WES_CIM_REFERENCE)
 #undef WES__TYPED_STR
+#undef WES__TYPED_GET
 
 WES_API wes_hresult_t wes_object_set_object(wes_object_t *obj, const char *name,
                                             wes_object_t *x) {
