@@ -71,7 +71,13 @@ typedef struct wes_broker_options_s {
   wes_clock_t *clock;                   /* NULL: real clock, or a new
                                            manual clock with MANUAL;
                                            referenced by the broker */
-  uint32_t reserved[6];
+  uint32_t spin_us;                     /* after a delivery pass, the loop
+                                           spin-waits this long for more
+                                           events before it sleeps: 4;
+                                           0 = never, at most 1000;
+                                           not in manual mode nor on one
+                                           CPU (docs/broker.md) */
+  uint32_t reserved[5];
 } wes_broker_options_t;
 
 /*
@@ -90,7 +96,8 @@ WES_API void wes_broker_options_init(wes_broker_options_t *opts);
  * BUILTIN\Administrators. `opts` may be NULL (defaults).
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULL ret_broker, loop given
  * with OWN_THREAD/MANUAL or missing otherwise, both mode flags, bad size,
- * zero queue_limit, unknown overflow policy), WES_E_OUT_OF_MEMORY,
+ * zero queue_limit, unknown overflow policy, spin_us over 1000),
+ * WES_E_OUT_OF_MEMORY,
  * WES_E_FAILED (libuv could not create a handle or the thread; sys_error
  * carries the libuv code).
  * Ownership: *ret_broker belongs to the caller until wes_broker_close.

@@ -105,9 +105,13 @@ struct psink_s {
   _Atomic(const wes_class_t *) ok_cls; /* last class that passed the
                                           event/namespace check */
   wes_token_t *publisher;              /* OBJECT: publisher token */
-  /* stats */
+  /* stats, written by the indicating threads on every event: on cache
+   * lines of their own, so that neither the fields above (read by every
+   * thread) nor a neighbouring allocation shares them */
+  char pad_st[64];
   atomic_uint_fast64_t st_indicated, st_matched, st_unmatched,
       st_dropped_restricted, st_rejected, st_dropped_security;
+  char pad_end[64];
 };
 
 /* ---- providers ---- */
@@ -162,81 +166,96 @@ struct hold_s {
   uint64_t armed; /* deadline started for, 0 = not pending */
 };
 
-/* Field order groups members by size so that the record has no padding
- * (10,000 subscriptions keep 10,000 of them). */
+/*
+ * A subscription. The fields are grouped by the thread that writes them,
+ * so the indicating threads and the delivering thread (loop or worker) do
+ * not write the same cache lines: first what the indicating threads write
+ * under qlock, then fields that are read on the event path but written
+ * only on subscription changes (more than a cache line of them, which
+ * keeps the two written groups apart), then what the delivering thread
+ * writes.
+ */
 struct bsub_s {
-  wes_broker_t *b;
-  bsub_t *next, *prev; /* b->subs, under b->lock */
-  bns_t *ns;
-  wes_query_t *q;
-  wes_token_t *token;
-  const char *user;     /* quota key: the quota entry's string (shared,
-                           not owned); NULL once the quota is released */
-  wes_sink_t *sink;     /* consumer (or the offload sink around it
-                           once deferred); NULL once finalised */
-  wes_sink_t *key_sink; /* the sink given by the consumer: identity
-                           for cancel and stats (not referenced) */
-  wes_enum_t *en;       /* semisynchronous enumerator or NULL */
-  cover_t *covers;
-  /* queue (under qlock) */
+  /* ---- written by indicating threads (under qlock) ---- */
+  uv_mutex_t qlock;
   qent_t *ring;
-  uv_cond_t *qcond; /* BLOCK policy only (room available), else NULL */
+  uint32_t cap, head, count;
+  /* entries moved to the stage: raised under qlock, lowered by the
+   * delivering thread without it (see wes__unstage) */
+  atomic_uint staged;
+  atomic_uint qwaiters; /* BLOCK: indicating threads waiting on qcond */
+  uint64_t seq;
+  atomic_uint_fast64_t st_matched, st_dropped_overflow, st_dropped_security;
+  uint64_t drops_unreported;
+  uint64_t lost_unreported;
   wes_object_t *last_dropped;
   wes_object_t *last_lost; /* last matched event dropped for another
                               reason (security), not yet reported */
-  uint64_t seq;
-  uint64_t drops_unreported;
-  uint64_t lost_unreported;
-  bsub_t *ready_next; /* ready list, under b->ready_lock */
-  /* loop-private stage */
-  qent_t *stage;
-  struct hold_s *hold;       /* batch timer, made on the first hold */
-  uint64_t hold_deadline;    /* 0 = none; HELD_NO_DEADLINE = infinite */
-  uint64_t next_drop_report; /* rate limit of overflow events */
-  uint64_t next_lost_report; /* ... of __EventDroppedEvent */
-  uint64_t next_fail_report; /* ... of __ConsumerFailureEvent */
-  uv_mutex_t qlock;
-  uv_mutex_t cblock; /* callbacks */
-  /* stats */
-  atomic_uint_fast64_t st_matched, st_delivered, st_batches,
-      st_dropped_overflow, st_dropped_security, st_dropped_cancel, st_failures,
-      st_over_budget, st_cb_max;
-  wes__refcount_t ref;
-  uint32_t id;
-  int32_t flags;
-  uint32_t ncovers;
-  wes_hresult_t end_hr;
-  /* queue (under qlock) */
-  uint32_t cap, head, count;
-  uint32_t staged;            /* entries moved to the stage, counted */
-  uint32_t nstage, stage_cap; /* loop-private */
-  uint8_t policy;             /* WES_OVERFLOW_* */
-  atomic_uchar state;         /* SUB_* */
+  uv_cond_t *qcond; /* BLOCK policy only (room available), else NULL */
+  uint8_t policy;   /* WES_OVERFLOW_* */
+  uint8_t closed;   /* under qlock */
+  uint8_t end_reported; /* under qlock: the drops of its end were
+                           reported */
+  uint8_t admin;        /* subscriber to __EventDroppedEvent family */
+  atomic_uchar state;   /* SUB_* */
   atomic_uchar final_sent;
   /* ready list: linked under b->ready_lock; the flag is set under it and
    * cleared by the loop when it takes the subscription off its list */
   atomic_uchar ready;
   atomic_uchar cancel_in_cb; /* cancelled from inside its own callback */
-  atomic_uchar deferred;     /* deliveries moved to a worker thread */
-  uint8_t admin;             /* subscriber to __EventDroppedEvent family */
-  uint8_t closed;            /* under qlock */
-  uint8_t in_deliver;        /* loop-private: wes__deliver_sub in progress */
-  uint8_t end_reported;      /* under qlock: the drops of its end were
-                                reported */
+  /* ---- read on the event path, written on subscription changes ---- */
+  wes_broker_t *b;
+  bns_t *ns;
+  wes_query_t *q;
+  wes_token_t *token;
+  cover_t *covers;
+  uint32_t ncovers;
+  uint32_t id;
+  int32_t flags;
+  wes_hresult_t end_hr;
+  bsub_t *next, *prev; /* b->subs, under b->lock */
+  const char *user;     /* quota key: the quota entry's string (shared,
+                           not owned); NULL once the quota is released */
+  wes_sink_t *key_sink; /* the sink given by the consumer: identity
+                           for cancel and stats (not referenced) */
+  wes_enum_t *en;       /* semisynchronous enumerator or NULL */
+  wes__refcount_t ref;
+  /* ---- written by the delivering thread ---- */
+  uv_mutex_t cblock; /* callbacks */
+  wes_sink_t *sink;  /* consumer (or the offload sink around it
+                        once deferred); NULL once finalised */
+  bsub_t *ready_next; /* ready list, under b->ready_lock */
+  /* loop-private stage */
+  qent_t *stage;
+  uint32_t nstage, stage_cap;
+  struct hold_s *hold;       /* batch timer, made on the first hold */
+  uint64_t hold_deadline;    /* 0 = none; HELD_NO_DEADLINE = infinite */
+  uint64_t next_drop_report; /* rate limit of overflow events */
+  uint64_t next_lost_report; /* ... of __EventDroppedEvent */
+  uint64_t next_fail_report; /* ... of __ConsumerFailureEvent */
+  atomic_uint_fast64_t st_delivered, st_batches, st_dropped_cancel,
+      st_failures, st_over_budget, st_cb_max;
+  atomic_uchar deferred; /* deliveries moved to a worker thread */
+  uint8_t in_deliver;    /* loop-private: wes__deliver_sub in progress */
 };
 
 /* ---- snapshot and index ---- */
 /* One equality value of a group: the subscriptions whose key predicate
  * compares with a value of this hash. A slot of the group's open
- * addressing table (n == 0: empty slot). One subscription is kept inline
- * (cap == 0), more in an array. */
+ * addressing table, 16 bytes: `u.p` is 0 for an empty slot, the one
+ * subscription itself (most equality values are used by one), or, with
+ * its low bit set, an eqmany_t of several. */
+typedef struct eqmany_s {
+  uint32_t n, cap;
+  bsub_t *subs[];
+} eqmany_t;
+
 typedef struct eqval_s {
   uint64_t hash;
   union {
-    bsub_t *one;   /* n == 1 && cap == 0 */
-    bsub_t **many; /* cap > 0 */
+    uintptr_t p;  /* 0: empty; low bit set: (eqmany_t *)(p - 1) */
+    bsub_t *one;  /* otherwise */
   } u;
-  uint32_t n, cap;
 } eqval_t;
 
 typedef struct eqgroup_s {
@@ -266,7 +285,7 @@ static inline const eqval_t *wes__eqval_find(const eqgroup_t *g, uint64_t h) {
   for (i = wes__eqval_slot(h, g->nvals_cap);;
        i = (i + 1) & (g->nvals_cap - 1)) {
     const eqval_t *v = &g->vals[i];
-    if (v->n == 0) {
+    if (v->u.p == 0) {
       return NULL; /* the table is never full */
     }
     if (v->hash == h) {
@@ -275,8 +294,15 @@ static inline const eqval_t *wes__eqval_find(const eqgroup_t *g, uint64_t h) {
   }
 }
 
+static inline uint32_t wes__eqval_count(const eqval_t *v) {
+  return v->u.p == 0 ? 0u
+         : (v->u.p & 1u) ? ((const eqmany_t *)(v->u.p - 1u))->n
+                         : 1u;
+}
+
 static inline bsub_t *const *wes__eqval_subs(const eqval_t *v) {
-  return v->cap == 0 ? &v->u.one : v->u.many;
+  return (v->u.p & 1u) ? ((const eqmany_t *)(v->u.p - 1u))->subs
+                       : &v->u.one;
 }
 
 typedef struct tbucket_s {
@@ -293,13 +319,16 @@ typedef struct cbucket_s {
   UT_hash_handle hh;
   tbucket_t any;
   tbucket_t *targets; /* uthash by target class pointer */
+  wes_prop_handle_t ti; /* cls.TargetInstance, when have_ti */
+  int have_ti;
 } cbucket_t;
 
 struct snap_s {
   wes__refcount_t ref;
-  cbucket_t *classes; /* uthash by event class pointer */
-  bsub_t **subs;      /* every subscription (referenced) */
-  size_t nsubs;
+  uint64_t gen; /* unique across brokers and time: keys the indicating
+                   threads' route caches (deliver.c) */
+  cbucket_t *classes; /* uthash by event class pointer; each subscription
+                         is in exactly one bucket, referenced */
 };
 
 /* ---- the broker ---- */
@@ -333,6 +362,8 @@ struct wes_broker_s {
   /* ready list */
   uv_mutex_t ready_lock;
   bsub_t *ready_head, *ready_tail;
+  atomic_int ready_any; /* ready_head != NULL, readable without the lock */
+  uint64_t spin_ns; /* the loop's spin-wait for more (wake_cb), 0 = none */
   atomic_int advancing; /* manual: inside advance */
   /* recursive lock bookkeeping (changed only by the holder) */
   uint32_t lock_depth;
@@ -341,9 +372,14 @@ struct wes_broker_s {
   /* TIME_CREATED */
   atomic_uint_fast64_t last_time_created;
   wes_access_cache_t *acache; /* sink SD decisions */
-  /* stats */
-  atomic_uint_fast64_t st_subs_total, st_indicated, st_delivered, st_dropped,
-      st_over_budget, st_drop_events, st_snapshots;
+  /* stats: what indicating threads count, then (a cache line apart) what
+   * the delivering thread counts */
+  char pad_ind[64];
+  atomic_uint_fast64_t st_indicated, st_dropped;
+  char pad_del[64];
+  atomic_uint_fast64_t st_delivered, st_over_budget, st_drop_events;
+  char pad_end[64];
+  atomic_uint_fast64_t st_subs_total, st_snapshots;
 };
 
 /* ---- broker.c ---- */
@@ -357,6 +393,7 @@ uint64_t wes__broker_now_ms(wes_broker_t *b);
  * non-empty edge posts the broker's wake item to the loop (manual mode:
  * it runs at the next advance). */
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub);
+void wes__unstage(bsub_t *sub, uint32_t n);
 /* Queues a finalisation to run when the outermost lock is released. */
 void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub);
 

@@ -169,7 +169,7 @@ static void enqueue(rctx_t *c, bsub_t *s) {
   c->hits++;
   atomic_fetch_add(&s->st_matched, 1);
   /* p->st_matched: once per event, from c->hits (wes__route_event) */
-  if (s->count + s->staged >= limit) {
+  if (s->count + atomic_load(&s->staged) >= limit) {
     uint32_t policy = s->policy;
     if (policy == WES_OVERFLOW_BLOCK && wes__tls_in_cb) {
       policy = WES_OVERFLOW_DROP_NEWEST; /* the loop cannot drain itself */
@@ -177,13 +177,19 @@ static void enqueue(rctx_t *c, bsub_t *s) {
     if (policy == WES_OVERFLOW_BLOCK) {
       uint64_t deadline =
           uv_hrtime() + (uint64_t)b->opts.block_timeout_ms * 1000000u;
-      while (!s->closed && s->count + s->staged >= limit) {
+      /* Announce the wait before re-reading `staged`: the delivering
+       * thread lowers `staged` and then reads qwaiters (both sequentially
+       * consistent), so either this loop sees the room or that thread
+       * sees the waiter and signals under qlock (wes__unstage). */
+      atomic_fetch_add(&s->qwaiters, 1);
+      while (!s->closed && s->count + atomic_load(&s->staged) >= limit) {
         uint64_t now = uv_hrtime();
         if (now >= deadline ||
             uv_cond_timedwait(s->qcond, &s->qlock, deadline - now) != 0) {
           break;
         }
       }
+      atomic_fetch_sub(&s->qwaiters, 1);
       if (s->closed) {
         uv_mutex_unlock(&s->qlock);
         return;
@@ -195,7 +201,7 @@ static void enqueue(rctx_t *c, bsub_t *s) {
       s->head = (s->head + 1) % s->cap;
       s->count--;
     }
-    if (s->count + s->staged >= limit) {
+    if (s->count + atomic_load(&s->staged) >= limit) {
       note_drop(s, c->obj);
       uv_mutex_unlock(&s->qlock);
       return;
@@ -266,7 +272,8 @@ static void route_tb(rctx_t *c, tbucket_t *tb) {
       const eqval_t *ev = wes__eqval_find(g, h);
       if (ev != NULL) {
         bsub_t *const *subs = wes__eqval_subs(ev);
-        for (k = 0; k < ev->n; k++) {
+        uint32_t nsubs = wes__eqval_count(ev);
+        for (k = 0; k < nsubs; k++) {
           try_sub(c, subs[k]);
         }
       }
@@ -277,38 +284,90 @@ static void route_tb(rctx_t *c, tbucket_t *tb) {
   }
 }
 
-void wes__route_event(psink_t *p, snap_t *snap, wes_object_t *obj) {
-  rctx_t c;
+/* The buckets of an event class and its ancestors in one snapshot, in
+ * walk order (the class first). Each indicating thread keeps the last one
+ * it resolved: a provider indicates one class at a time, so the walk up
+ * the class chain with a hash probe per ancestor is paid once per class
+ * and snapshot, not per event. The cache is keyed by the snapshot's
+ * generation, which no other snapshot of any broker ever has, and is only
+ * used while the caller holds a reference on that snapshot. */
+#define ROUTE_CACHE_MAX 8
+
+typedef struct route_cache_s {
+  uint64_t gen;
   const wes_class_t *cls;
-  memset(&c, 0, sizeof(c));
-  c.p = p;
-  c.obj = obj;
-  c.sink_sd = sink_sd_of(p);
-  for (cls = wes_object_class(obj); cls != NULL;
-       cls = wes_class_superclass(cls)) {
-    cbucket_t *cb = NULL;
-    HASH_FIND_PTR(snap->classes, &cls, cb);
-    if (cb == NULL) {
-      continue;
-    }
-    route_tb(&c, &cb->any);
-    if (cb->targets != NULL) {
-      wes_value_t tv;
-      if (wes_object_get(obj, "TargetInstance", &tv) == WES_S_OK &&
-          !tv.is_null && WES_CIM_BASETYPE(tv.type) == WES_CIM_OBJECT &&
-          !WES_CIM_IS_ARRAY(tv.type) && tv.u.object != NULL) {
-        const wes_class_t *t;
-        for (t = wes_object_class(tv.u.object); t != NULL;
-             t = wes_class_superclass(t)) {
-          tbucket_t *tb = NULL;
-          HASH_FIND_PTR(cb->targets, &t, tb);
-          if (tb != NULL) {
-            route_tb(&c, tb);
-          }
+  uint32_t n;
+  cbucket_t *cbs[ROUTE_CACHE_MAX];
+} route_cache_t;
+
+static _Thread_local route_cache_t route_cache;
+
+static void route_cb(rctx_t *c, cbucket_t *cb) {
+  route_tb(c, &cb->any);
+  if (cb->targets != NULL && cb->have_ti) {
+    wes_value_t tv;
+    if (wes_object_get_by_handle(c->obj, &cb->ti, &tv) == WES_S_OK &&
+        !tv.is_null && WES_CIM_BASETYPE(tv.type) == WES_CIM_OBJECT &&
+        !WES_CIM_IS_ARRAY(tv.type) && tv.u.object != NULL) {
+      const wes_class_t *t;
+      for (t = wes_object_class(tv.u.object); t != NULL;
+           t = wes_class_superclass(t)) {
+        tbucket_t *tb = NULL;
+        HASH_FIND_PTR(cb->targets, &t, tb);
+        if (tb != NULL) {
+          route_tb(c, tb);
         }
       }
     }
   }
+}
+
+void wes__route_event(psink_t *p, snap_t *snap, wes_object_t *obj) {
+  rctx_t c;
+  const wes_class_t *cls = wes_object_class(obj);
+  route_cache_t *rc = &route_cache;
+  memset(&c, 0, sizeof(c));
+  c.p = p;
+  c.obj = obj;
+  c.sink_sd = sink_sd_of(p);
+  if (rc->gen != snap->gen || rc->cls != cls) {
+    const wes_class_t *k;
+    uint32_t n = 0;
+    int fits = 1;
+    for (k = cls; k != NULL; k = wes_class_superclass(k)) {
+      cbucket_t *cb = NULL;
+      HASH_FIND_PTR(snap->classes, &k, cb);
+      if (cb != NULL) {
+        if (n == ROUTE_CACHE_MAX) {
+          fits = 0;
+          break;
+        }
+        rc->cbs[n++] = cb;
+      }
+    }
+    rc->n = n;
+    rc->cls = cls;
+    rc->gen = fits ? snap->gen : 0;
+    if (!fits) {
+      /* more buckets than the cache holds: walk without it */
+      for (k = cls; k != NULL; k = wes_class_superclass(k)) {
+        cbucket_t *cb = NULL;
+        HASH_FIND_PTR(snap->classes, &k, cb);
+        if (cb != NULL) {
+          route_cb(&c, cb);
+        }
+      }
+      rc->n = 0;
+      goto done;
+    }
+  }
+  {
+    uint32_t i;
+    for (i = 0; i < rc->n; i++) {
+      route_cb(&c, rc->cbs[i]);
+    }
+  }
+done:
   if (c.hits == 0) {
     atomic_fetch_add(&p->st_unmatched, 1);
   } else {
@@ -402,6 +461,20 @@ static void release_stage(wes_broker_t *b, bsub_t *sub) {
 
 /* ---- delivery ---- */
 
+/* Lowers the staged count by `n` after the delivering thread released
+ * that many staged entries, and wakes indicating threads blocked for room
+ * (BLOCK policy) if any announced themselves. Without waiters no lock is
+ * taken, so a steady stream does not make the indicating thread and the
+ * delivering thread meet on qlock twice per pass. */
+void wes__unstage(bsub_t *sub, uint32_t n) {
+  atomic_fetch_sub(&sub->staged, n);
+  if (sub->qcond != NULL && atomic_load(&sub->qwaiters) > 0) {
+    uv_mutex_lock(&sub->qlock);
+    uv_cond_broadcast(sub->qcond);
+    uv_mutex_unlock(&sub->qlock);
+  }
+}
+
 void wes__stage_clear(bsub_t *sub) {
   uint32_t i;
   for (i = 0; i < sub->nstage; i++) {
@@ -409,12 +482,7 @@ void wes__stage_clear(bsub_t *sub) {
   }
   if (sub->nstage > 0) {
     atomic_fetch_add(&sub->st_dropped_cancel, sub->nstage);
-    uv_mutex_lock(&sub->qlock);
-    sub->staged -= sub->nstage < sub->staged ? sub->nstage : sub->staged;
-    if (sub->qcond != NULL) {
-      uv_cond_broadcast(sub->qcond);
-    }
-    uv_mutex_unlock(&sub->qlock);
+    wes__unstage(sub, sub->nstage);
   }
   sub->nstage = 0;
   sub->hold_deadline = 0;
@@ -452,7 +520,11 @@ static void defer_sub(bsub_t *sub) {
 
 #define STACK_OBJS 64
 
-static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n) {
+/* `*clk` is the clock read when the previous callback of this pass
+ * returned (or when the pass started): the callback's start time, so a
+ * pass of callbacks costs one clock read per callback, not two. */
+static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
+                    uint64_t *clk) {
   wes_object_t *stack[STACK_OBJS];
   wes_object_t **objs = n <= STACK_OBJS ? stack : NULL;
   uint32_t i;
@@ -483,9 +555,10 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n) {
   wes__tls_cb_sub = sub;
   wes__tls_cb_seq = ents[0].seq;
   wes__tls_in_cb = 1;
-  t0 = wes__broker_now_ms(b);
+  t0 = *clk;
   hr = wes_sink_indicate(sub->sink, objs, n);
   t1 = wes__broker_now_ms(b);
+  *clk = t1;
   wes__tls_cb_sub = NULL;
   wes__tls_in_cb = 0;
   dt = t1 - t0;
@@ -549,7 +622,7 @@ static int stage_reserve(bsub_t *sub, uint32_t n) {
 
 void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   uint32_t i = 0, j, done, moved = 0;
-  uint64_t report = 0, nlost = 0;
+  uint64_t report = 0, nlost = 0, clk;
   wes_object_t *dropped = NULL, *lost = NULL;
   if (sub->in_deliver) {
     /* Nested (a callback closed the broker): the outer call finishes. */
@@ -573,13 +646,13 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     sub->stage_cap = rcap;
     moved = sub->count;
     sub->nstage = moved;
-    sub->staged += moved;
+    atomic_fetch_add(&sub->staged, moved);
     sub->count = 0;
   } else if (sub->count > 0 && stage_reserve(sub, sub->count) == 0) {
     for (moved = 0; moved < sub->count; moved++) {
       sub->stage[sub->nstage++] = sub->ring[(sub->head + moved) % sub->cap];
     }
-    sub->staged += moved;
+    atomic_fetch_add(&sub->staged, moved);
     sub->count = 0;
     sub->head = 0;
   }
@@ -613,10 +686,11 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     wes_object_unref(lost);
   }
   sub->hold_deadline = 0;
+  clk = wes__broker_now_ms(b);
   while (i < sub->nstage && atomic_load(&sub->state) == SUB_ALIVE) {
     qent_t *e = &sub->stage[i];
     if (e->bflags == WES_FLAG_MUST_NOT_BATCH) {
-      deliver(b, sub, e, 1);
+      deliver(b, sub, e, 1, &clk);
       i++;
     } else if (e->bflags == WES_FLAG_MUST_BATCH) {
       uint64_t size = 0;
@@ -637,7 +711,7 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
         sub->hold_deadline = e->deadline;
         break;
       }
-      deliver(b, sub, e, j - i);
+      deliver(b, sub, e, j - i, &clk);
       i = j;
     } else {
       j = i;
@@ -646,7 +720,7 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
              j - i < MAX_BATCH) {
         j++;
       }
-      deliver(b, sub, e, j - i);
+      deliver(b, sub, e, j - i, &clk);
       i = j;
     }
   }
@@ -658,12 +732,7 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     memmove(sub->stage, sub->stage + done,
             (size_t)(sub->nstage - done) * sizeof(*sub->stage));
     sub->nstage -= done;
-    uv_mutex_lock(&sub->qlock);
-    sub->staged -= done;
-    if (sub->qcond != NULL) {
-      uv_cond_broadcast(sub->qcond);
-    }
-    uv_mutex_unlock(&sub->qlock);
+    wes__unstage(sub, done);
   }
   if (atomic_load(&sub->state) != SUB_ALIVE) {
     release_stage(b, sub);

@@ -241,18 +241,29 @@ void wes__sub_final_after_cb(bsub_t *s) {
 
 /* ---- snapshot ---- */
 
+/* Frees a bucket's index and drops the snapshot's references on the
+ * subscriptions in it. */
 static void tb_free(tbucket_t *tb) {
-  size_t i;
+  size_t i, k;
   for (i = 0; i < tb->ngroups; i++) {
     eqgroup_t *g = &tb->groups[i];
-    uint32_t k;
-    for (k = 0; k < g->nvals_cap; k++) {
-      if (g->vals[k].cap > 0) {
-        wes__free(g->vals[k].u.many);
+    uint32_t j;
+    for (j = 0; j < g->nvals_cap; j++) {
+      eqval_t *v = &g->vals[j];
+      uint32_t n = wes__eqval_count(v);
+      bsub_t *const *subs = wes__eqval_subs(v);
+      for (k = 0; k < n; k++) {
+        wes__sub_unref(subs[k]);
+      }
+      if (v->u.p & 1u) {
+        wes__free((void *)(v->u.p - 1u));
       }
     }
     wes__free(g->vals);
     wes__free(g->path);
+  }
+  for (k = 0; k < tb->nrest; k++) {
+    wes__sub_unref(tb->rest[k]);
   }
   wes__free(tb->groups);
   wes__free(tb->rest);
@@ -260,7 +271,6 @@ static void tb_free(tbucket_t *tb) {
 
 static void snap_free(snap_t *sn) {
   cbucket_t *cb, *ctmp;
-  size_t i;
   HASH_ITER(hh, sn->classes, cb, ctmp) {
     tbucket_t *tb, *ttmp;
     HASH_DEL(sn->classes, cb);
@@ -272,10 +282,6 @@ static void snap_free(snap_t *sn) {
     tb_free(&cb->any);
     wes__free(cb);
   }
-  for (i = 0; i < sn->nsubs; i++) {
-    wes__sub_unref(sn->subs[i]);
-  }
-  wes__free(sn->subs);
   wes__free(sn);
 }
 
@@ -285,36 +291,35 @@ void wes__snap_put(snap_t *sn) {
   }
 }
 
-/* Appends to a value's subscription list: the first one inline (most
- * equality values are used by one subscription), then an array that
- * doubles. */
+/* Appends to a value's subscription list (taking a reference on `s`):
+ * the first one inline (most equality values are used by one
+ * subscription), then an eqmany_t that doubles. */
 static int push_val(eqval_t *v, bsub_t *s) {
-  if (v->n == 0) {
-    v->u.one = s;
-    v->n = 1;
+  eqmany_t *m;
+  if (v->u.p == 0) {
+    v->u.one = wes__sub_ref(s);
     return 0;
   }
-  if (v->n == v->cap || v->cap == 0) {
-    uint32_t nc = v->cap ? v->cap * 2 : 4;
-    bsub_t **na;
-    if (nc < v->cap) {
+  m = (v->u.p & 1u) ? (eqmany_t *)(v->u.p - 1u) : NULL;
+  if (m == NULL || m->n == m->cap) {
+    uint32_t nc = m != NULL ? m->cap * 2 : 4;
+    eqmany_t *nm;
+    if (m != NULL && nc < m->cap) {
       return -1;
     }
-    if (v->cap == 0) {
-      na = wes__malloc((size_t)nc * sizeof(*na));
-      if (na != NULL) {
-        na[0] = v->u.one;
-      }
-    } else {
-      na = wes__realloc(v->u.many, (size_t)nc * sizeof(*na));
-    }
-    if (na == NULL) {
+    nm = wes__realloc(m, sizeof(*nm) + (size_t)nc * sizeof(nm->subs[0]));
+    if (nm == NULL) {
       return -1;
     }
-    v->u.many = na;
-    v->cap = nc;
+    if (m == NULL) {
+      nm->n = 1;
+      nm->subs[0] = v->u.one;
+    }
+    nm->cap = nc;
+    m = nm;
+    v->u.p = (uintptr_t)m + 1u;
   }
-  v->u.many[v->n++] = s;
+  m->subs[m->n++] = wes__sub_ref(s);
   return 0;
 }
 
@@ -336,8 +341,8 @@ static eqval_t *eqval_slot_for(eqgroup_t *g, uint64_t h) {
     }
     for (k = 0; k < g->nvals_cap; k++) {
       eqval_t *o = &g->vals[k];
-      if (o->n != 0) {
-        for (i = wes__eqval_slot(o->hash, nc); nt[i].n != 0;
+      if (o->u.p != 0) {
+        for (i = wes__eqval_slot(o->hash, nc); nt[i].u.p != 0;
              i = (i + 1) & (nc - 1)) {
         }
         nt[i] = *o;
@@ -350,7 +355,7 @@ static eqval_t *eqval_slot_for(eqgroup_t *g, uint64_t h) {
   for (i = wes__eqval_slot(h, g->nvals_cap);;
        i = (i + 1) & (g->nvals_cap - 1)) {
     eqval_t *v = &g->vals[i];
-    if (v->n == 0) {
+    if (v->u.p == 0) {
       v->hash = h;
       g->nvals++;
       return v;
@@ -371,7 +376,7 @@ static int push_sub(bsub_t ***arr, size_t *n, size_t *cap, bsub_t *s) {
     *arr = na;
     *cap = nc;
   }
-  (*arr)[(*n)++] = s;
+  (*arr)[(*n)++] = wes__sub_ref(s);
   return 0;
 }
 
@@ -399,6 +404,8 @@ static int index_add(snap_t *sn, bsub_t *s) {
       return -1;
     }
     cb->cls = cls;
+    cb->have_ti = WES_SUCCEEDED(
+        wes_class_get_handle(cls, "TargetInstance", &cb->ti));
     wes__uthash_oom = 0;
     HASH_ADD_PTR(sn->classes, cls, cb);
     if (wes__uthash_oom) {
@@ -472,25 +479,19 @@ static int index_add(snap_t *sn, bsub_t *s) {
   return push_sub(&tb->rest, &tb->nrest, &tb->caprest, s);
 }
 
+static atomic_uint_fast64_t snap_gens;
+
 /* Builds a snapshot of b->subs (under b->lock). */
 static snap_t *snap_build(wes_broker_t *b) {
   snap_t *sn = wes__calloc(1, sizeof(*sn));
   bsub_t *s;
-  size_t cap = b->nsubs ? b->nsubs : 1;
   if (sn == NULL) {
     return NULL;
   }
   wes__ref_init(&sn->ref);
-  sn->subs = wes__calloc(cap, sizeof(*sn->subs));
-  if (sn->subs == NULL) {
-    wes__free(sn);
-    return NULL;
-  }
+  sn->gen = atomic_fetch_add(&snap_gens, 1) + 1;
   for (s = b->subs; s != NULL; s = s->next) {
-    if (sn->nsubs == cap) {
-      break; /* cannot happen: nsubs counts the list */
-    }
-    sn->subs[sn->nsubs++] = wes__sub_ref(s);
+    /* index_add references `s` once it is in the index */
     if (index_add(sn, s) != 0) {
       snap_free(sn);
       return NULL;
@@ -1059,7 +1060,7 @@ wes_broker_get_subscription_stats(wes_broker_t *broker, const wes_sink_t *sink,
     st->over_budget = atomic_load(&found->st_over_budget);
     st->callback_ms_max = atomic_load(&found->st_cb_max);
     uv_mutex_lock(&found->qlock);
-    st->queued = (uint64_t)found->count + found->staged;
+    st->queued = (uint64_t)found->count + atomic_load(&found->staged);
     st->last_sequence = found->seq;
     uv_mutex_unlock(&found->qlock);
     st->deferred = (uint32_t)atomic_load(&found->deferred);

@@ -82,6 +82,15 @@ static inline uint32_t wes__ref_get(wes__refcount_t *r) {
 /* ASCII case-insensitive helpers (identifiers, keywords). */
 int wes__strcasecmp(const char *a, const char *b);
 int wes__strncasecmp(const char *a, const char *b, size_t n);
+/* A hint to the CPU inside a spin-wait loop. */
+static inline void wes__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 static inline char wes__ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
