@@ -65,10 +65,41 @@ static wes_hresult_t my_provide_events(void *data, wes_sink_t *sink,
   return WES_S_OK;              /* return quickly */
 }
 
-/* IWbemEventProviderQuerySink::NewQuery / CancelQuery. */
+/* Whether `text` contains `word`, ignoring ASCII case. */
+static int mentions(const char *text, const char *word) {
+  size_t n = strlen(word), i;
+  for (; *text != '\0'; text++) {
+    for (i = 0; i < n && text[i] != '\0'; i++) {
+      char a = text[i], b = word[i];
+      if (a >= 'A' && a <= 'Z') {
+        a = (char)(a - 'A' + 'a');
+      }
+      if (b >= 'A' && b <= 'Z') {
+        b = (char)(b - 'A' + 'a');
+      }
+      if (a != b) {
+        break;
+      }
+    }
+    if (i == n) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* IWbemEventProviderQuerySink::NewQuery / CancelQuery. A query this
+ * provider will not serve fails the subscription; the message written
+ * into reterr reaches the subscriber (prefixed with the provider's
+ * name). */
 static wes_hresult_t my_new_query(void *data, uint32_t id, const char *lang,
-                                  const char *query) {
+                                  const char *query, wes_error_t *reterr) {
   my_provider_t *p = data;
+  if (!mentions(query, "PercentFull")) {
+    return wes_error_set(reterr, WES_E_PROVIDER_NOT_CAPABLE,
+                         "add a PercentFull condition to the WHERE clause, "
+                         "e.g. PercentFull > 90");
+  }
   printf("provider: new query %u (%s): %s\n", (unsigned)id, lang, query);
   atomic_fetch_add(&p->queries, 1);
   return WES_S_OK;
@@ -163,6 +194,16 @@ int main(void) {
     fprintf(stderr, "subscribe: %s: %s\n", wes_err_name(hr), err.text);
     return 1;
   }
+
+  /* A query the provider refuses: its message comes back in err. */
+  hr = wes_broker_exec_notification_query_async(
+      broker, "root/cimv2", "WQL", "SELECT * FROM DiskAlert", 0, token,
+      consumer, &err);
+  if (hr != WES_E_PROVIDER_NOT_CAPABLE) {
+    fprintf(stderr, "expected a refusal, got %s\n", wes_err_name(hr));
+    return 1;
+  }
+  printf("refused: %s: %s\n", wes_err_name(hr), err.text);
 
   /* 5. The provider produces on its own thread. */
   uv_thread_create(&prov.thread, producer, &prov);

@@ -281,7 +281,9 @@ WES_API wes_hresult_t wes_broker_query_object_sink(
  * quotas -> WES_E_QUOTA_VIOLATION naming the quota; a covering provider's
  * access_check denial -> WES_E_ACCESS_DENIED (any other access_check
  * failure -> WES_E_PROVIDER_FAILURE); its new_query failure -> that code
- * (WES_E_PROVIDER_NOT_CAPABLE, ...); an intrinsic query whose only
+ * (WES_E_PROVIDER_NOT_CAPABLE, ...); for these three reterr holds the
+ * provider's own message as "provider 'NAME': TEXT", with its line and
+ * column (provider.h, "Failure messages"); an intrinsic query whose only
  * covering providers have failed (provide_events, or a final error
  * status) -> WES_E_PROVIDER_FAILURE naming one; WES_E_OUT_OF_MEMORY.
  * On failure the sink is untouched (no reference taken, no callback).
@@ -445,18 +447,24 @@ typedef struct wes_datafile_provider_s wes_datafile_provider_t;
  * watch from each subscription: every OR-branch of the WHERE clause must
  * say TargetInstance.Path = '/dir/' (a directory, with the trailing '/')
  * or TargetInstance.Name = '/dir/file'; other queries fail at subscribe
- * time with WES_E_PROVIDER_NOT_CAPABLE and a log-hook message saying what
- * to add (the subscriber's reterr names the provider and points to the
- * log: provider ops return only a code); a query it cannot compile again
- * (out of memory: WES_E_OUT_OF_MEMORY) is logged the same way. Only
- * regular files in the watched directory itself are reported (no
- * recursion).
+ * time with WES_E_PROVIDER_NOT_CAPABLE, and the subscriber's reterr says
+ * what to add ("provider 'wes|CIM_DataFile|1': add TargetInstance.Path =
+ * '/dir/' ..."); so does a directory that does not exist or is not one
+ * ("cannot watch /dir/: ...", sys_error = errno); running out of memory
+ * while compiling the query again gives WES_E_OUT_OF_MEMORY with a
+ * message. Only regular files in the watched directory itself are
+ * reported (no recursion).
  * Properties: Name (full path), Path (directory with trailing '/'), Drive
  * (""), FileName (without extension), Extension (without the dot),
  * FileSize, LastModified, LastAccessed, CreationDate (status change time;
  * Linux keeps no birth time here), Hidden (name starts with '.'),
  * Readable/Writeable (for the broker process), FileType, CSName (host
- * name), Caption and Description (= Name); FSName is left NULL.
+ * name), Caption and Description (= Name), FSName (the type of the file
+ * system holding the watched directory as the system names it: "ext4",
+ * "tmpfs", "xfs", "btrfs", "overlay", ...; on Linux from the longest
+ * mount point containing the directory in /proc/self/mountinfo, else
+ * /proc/self/mounts; on macOS and the BSDs from statfs; looked up once
+ * when the directory's watch starts; NULL where none of these exists).
  * Returns the codes of wes_broker_register_provider, WES_E_INVALID_PARAMETER
  * (NULLs), WES_E_FAILED (libuv), WES_E_OUT_OF_MEMORY.
  * Ownership: *ret_provider until wes_datafile_provider_close.

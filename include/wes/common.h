@@ -388,6 +388,22 @@ typedef struct wes_error_s {
  */
 WES_API void wes_error_clear(wes_error_t *err);
 
+/*
+ * Fills `err` (when not NULL) with `code` and a printf-style message, and
+ * returns `code`, so that code outside the library (a provider's
+ * new_query or access_check, see provider.h) can write
+ *   return wes_error_set(reterr, WES_E_PROVIDER_NOT_CAPABLE,
+ *                        "add TargetInstance.Path = '%s'", dir);
+ * sys_error, line and column are set to 0: assign them afterwards when
+ * the message has a position (1-based) or an errno behind it. A NULL
+ * `fmt` gives the text of wes_strerror(code). The text is cut to
+ * WES_ERROR_TEXT_LENGTH - 1 bytes and always NUL-terminated.
+ * Returns `code` (it cannot fail).
+ * Thread: any (the caller owns `err`).
+ */
+WES_API wes_hresult_t wes_error_set(wes_error_t *err, wes_hresult_t code,
+                                    const char *fmt, ...) WES_PRINTF(3, 4);
+
 typedef void *(*wes_malloc_fn)(size_t size);
 typedef void *(*wes_realloc_fn)(void *ptr, size_t size);
 typedef void *(*wes_calloc_fn)(size_t count, size_t size);

@@ -14,7 +14,9 @@
  *     wes_sink_set_batching_parameters, wes_sink_set_sink_security,
  *     wes_sink_set_status with WES_STATUS_REQUIREMENTS);
  *   - calls access_check, then new_query, for every subscription the
- *     provider covers, and cancel_query when that subscription ends.
+ *     provider covers, and cancel_query when that subscription ends; a
+ *     failure of either fails the subscription, with the message the
+ *     provider wrote into their `reterr` (see "Failure messages").
  *
  * Threads: every member is called with the broker's control lock held, on
  * the thread that caused the change (the subscribing, cancelling or
@@ -33,6 +35,33 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * Failure messages (new_query, access_check). The broker always passes a
+ * valid `reterr`, cleared (code WES_S_OK, empty text), never NULL and
+ * never the subscriber's own struct. A member that fails may fill it with
+ * wes_error_set (common.h), e.g.
+ *   return wes_error_set(reterr, WES_E_PROVIDER_NOT_CAPABLE,
+ *                        "add TargetInstance.Path = '/dir/'");
+ * and may set reterr->line/column (1-based, in `query`) and sys_error.
+ * The broker reads it only when the member returns a failure, and then:
+ *   - during a subscribe call (wes_broker_exec_notification_query_async
+ *     and the semisynchronous form), the subscriber's reterr gets the
+ *     code the subscribe call returns, the text as
+ *     "provider 'NAME': TEXT" (restricted-sink callback tables:
+ *     "provider 'NAME' (restricted sink): TEXT"; an access_check failure
+ *     other than WES_E_ACCESS_DENIED, returned as WES_E_PROVIDER_FAILURE,
+ *     also names the provider's own code), cut to
+ *     WES_ERROR_TEXT_LENGTH - 1 bytes (keep TEXT under about 100
+ *     characters), and the member's line, column and sys_error. A member
+ *     that fails without filling `reterr` still gives a message naming
+ *     the provider and its code;
+ *   - when no subscriber call is waiting (a provider registered, or a
+ *     restricted sink created, while subscriptions exist; a
+ *     WES_REQUIREMENTS_RECHECK_SUBSCRIPTIONS re-run), the same text goes
+ *     to the log hook (WES_LOG_WARNING, module "broker").
+ * The text is the provider's own: the broker never prints it.
+ */
 
 /*
  * The provider ops table (version 1). Members' first argument is the `data`
@@ -57,11 +86,13 @@ typedef struct wes_provider_ops_s {
    * subscription covered by this provider started. `query_id` is unique
    * per broker and never reused; `language` is "WQL"; `query` the
    * consumer's query text (borrowed for the call). A failure fails the
-   * subscription with that code (use WES_E_PROVIDER_NOT_CAPABLE for a
-   * query the provider cannot serve, with a message through the log hook).
+   * subscription with that code: use WES_E_PROVIDER_NOT_CAPABLE for a
+   * query the provider cannot serve, and say why (what to add or change)
+   * in `reterr` (see "Failure messages" below).
    */
   wes_hresult_t (*new_query)(void *data, uint32_t query_id,
-                             const char *language, const char *query);
+                             const char *language, const char *query,
+                             wes_error_t *reterr);
   /*
    * Optional (ops v1). IWbemEventProviderQuerySink::CancelQuery: the
    * subscription given to new_query with this id ended (or the provider
@@ -75,10 +106,12 @@ typedef struct wes_provider_ops_s {
    * WES_S_SUBJECT_TO_SDS (allowed, but each event's SECURITY_DESCRIPTOR
    * must grant the consumer WBEM_RIGHT_SUBSCRIBE), WES_E_ACCESS_DENIED
    * (the subscription fails with it) or another failure (the subscription
-   * fails with WES_E_PROVIDER_FAILURE).
+   * fails with WES_E_PROVIDER_FAILURE). On a failure, `reterr` may say
+   * why (see "Failure messages" below).
    */
   wes_hresult_t (*access_check)(void *data, const char *language,
-                                const char *query, const wes_token_t *token);
+                                const char *query, const wes_token_t *token,
+                                wes_error_t *reterr);
   /* ---- members above: version 1. Append only. ---- */
 } wes_provider_ops_t;
 

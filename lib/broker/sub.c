@@ -5,6 +5,7 @@
  * (provide_events / access_check / new_query / cancel_query), quotas, the
  * immutable snapshot with its index, and per-subscription statistics.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "broker_internal.h"
@@ -610,38 +611,84 @@ static int ensure_provided(wes_provider_t *p) {
   return 0;
 }
 
+/* How messages name a covering source. */
+static void source_label(char *buf, size_t len, const char *name,
+                         int restricted) {
+  snprintf(buf, len, restricted ? "provider '%s' (restricted sink)"
+                                : "provider '%s'",
+           name != NULL ? name : "?");
+}
+
+/* Fills err for a source's failure `code` (what the subscription fails
+ * with); `own` is the member's return value and perr what it wrote. */
+static wes_hresult_t source_error(wes_error_t *err, wes_hresult_t code,
+                                  wes_hresult_t own, const char *label,
+                                  const char *member,
+                                  const wes_error_t *perr) {
+  const char *text = perr->text;
+  if (err == NULL) {
+    return code;
+  }
+  if (text[0] == '\0') {
+    if (code == WES_E_ACCESS_DENIED) {
+      wes__error(err, code, 0, 0, "%s denied access to the query", label);
+    } else {
+      wes__error(err, code, 0, 0, "%s: %s failed with %s (%s)", label, member,
+                 wes_err_name(own), wes_strerror(own));
+    }
+  } else if (code != own) {
+    wes__error(err, code, 0, 0, "%s: %s failed with %s: %s", label, member,
+               wes_err_name(own), text);
+  } else {
+    wes__error(err, code, 0, 0, "%s: %s", label, text);
+  }
+  err->line = perr->line;
+  err->column = perr->column;
+  err->sys_error = perr->sys_error;
+  return code;
+}
+
 /* Asks one covering source (provider or restricted callback table).
  * Returns WES_S_OK / WES_S_SUBJECT_TO_SDS, or a failure for the
- * subscription. */
+ * subscription, described in err (may be NULL). */
 static wes_hresult_t ask_source(const wes_provider_ops_t *ops, void *data,
-                                const char *who, bsub_t *s, int *told,
-                                wes_error_t *err) {
+                                const char *name, int restricted, bsub_t *s,
+                                int *told, wes_error_t *err) {
   wes_hresult_t hr = WES_S_OK, ar = WES_S_OK;
   const char *text = wes_query_text(s->q);
+  char label[160];
+  wes_error_t perr;
   *told = 0;
   if (WES__OPS_HAS(ops, access_check, WES_PROVIDER_OPS_VERSION_1)) {
-    ar = ops->access_check(data, "WQL", text, s->token);
-    if (ar == WES_E_ACCESS_DENIED) {
-      return wes__error(err, WES_E_ACCESS_DENIED, 0, 0,
-                        "provider '%s' denied access to the query", who);
-    }
+    wes_error_clear(&perr);
+    ar = ops->access_check(data, "WQL", text, s->token, &perr);
     if (WES_FAILED(ar)) {
-      return wes__error(err, WES_E_PROVIDER_FAILURE, 0, 0,
-                        "provider '%s': access_check failed with %s", who,
-                        wes_err_name(ar));
+      source_label(label, sizeof(label), name, restricted);
+      return source_error(err,
+                          ar == WES_E_ACCESS_DENIED ? WES_E_ACCESS_DENIED
+                                                    : WES_E_PROVIDER_FAILURE,
+                          ar, label, "access_check", &perr);
     }
   }
   if (WES__OPS_HAS(ops, new_query, WES_PROVIDER_OPS_VERSION_1)) {
-    hr = ops->new_query(data, s->id, "WQL", text);
+    wes_error_clear(&perr);
+    hr = ops->new_query(data, s->id, "WQL", text, &perr);
     if (WES_FAILED(hr)) {
-      return wes__error(err, hr, 0, 0,
-                        "provider '%s' rejected the query (%s); see the "
-                        "log for its reason",
-                        who, wes_err_name(hr));
+      source_label(label, sizeof(label), name, restricted);
+      return source_error(err, hr, hr, label, "new_query", &perr);
     }
     *told = 1;
   }
   return ar == WES_S_SUBJECT_TO_SDS ? WES_S_SUBJECT_TO_SDS : WES_S_OK;
+}
+
+/* The provider name of a source, for messages. */
+static const char *source_name(void *src, int restricted) {
+  if (restricted) {
+    wes_provider_t *p = ((psink_t *)src)->prov;
+    return p != NULL ? p->name : NULL;
+  }
+  return ((wes_provider_t *)src)->name;
 }
 
 wes_hresult_t wes__cover_sub(wes_broker_t *b, bsub_t *s, wes_error_t *err) {
@@ -661,7 +708,7 @@ wes_hresult_t wes__cover_sub(wes_broker_t *b, bsub_t *s, wes_error_t *err) {
       failed_name = p->name;
       continue;
     }
-    hr = ask_source(p->ops, p->data, p->name, s, &told, err);
+    hr = ask_source(p->ops, p->data, p->name, 0, s, &told, err);
     if (WES_FAILED(hr)) {
       break;
     }
@@ -684,7 +731,7 @@ wes_hresult_t wes__cover_sub(wes_broker_t *b, bsub_t *s, wes_error_t *err) {
         if (!restricted_overlaps(r, s)) {
           continue;
         }
-        hr = ask_source(r->cb_ops, r->cb_data, p->name, s, &told, err);
+        hr = ask_source(r->cb_ops, r->cb_data, p->name, 1, s, &told, err);
         if (WES_FAILED(hr)) {
           break;
         }
@@ -724,23 +771,33 @@ wes_hresult_t wes__cover_sub(wes_broker_t *b, bsub_t *s, wes_error_t *err) {
   return hr;
 }
 
+/* A source refused an existing subscription where no subscriber call is
+ * waiting for the message: it goes to the log hook. */
+static void log_refusal(const bsub_t *s, wes_hresult_t hr,
+                        const wes_error_t *err, int ends) {
+  wes__log(WES_LOG_WARNING, "broker",
+           "existing subscription %u refused with %s: %s (%s)",
+           (unsigned)s->id, wes_err_name(hr), err->text,
+           ends ? "it ends with that code"
+                : "this source sends it no events; it stays subscribed");
+}
+
 /* A provider registered while subscriptions exist. */
 void wes__cover_provider(wes_broker_t *b, wes_provider_t *p) {
   bsub_t *s;
   for (s = b->subs; s != NULL; s = s->next) {
     int told = 0;
     wes_hresult_t hr;
+    wes_error_t err;
     if (!provider_covers(p, s)) {
       continue;
     }
     if (ensure_provided(p) != 0) {
       return;
     }
-    hr = ask_source(p->ops, p->data, p->name, s, &told, NULL);
+    hr = ask_source(p->ops, p->data, p->name, 0, s, &told, &err);
     if (WES_FAILED(hr)) {
-      wes__log(WES_LOG_WARNING, "broker",
-               "provider '%s' refused existing subscription %u: %s", p->name,
-               (unsigned)s->id, wes_err_name(hr));
+      log_refusal(s, hr, &err, 0);
     }
     if (add_cover(s, p, 0, hr == WES_S_SUBJECT_TO_SDS, WES_FAILED(hr)) != 0 &&
         told &&
@@ -756,10 +813,15 @@ void wes__restricted_attach(wes_broker_t *b, psink_t *r) {
   for (s = b->subs; s != NULL; s = s->next) {
     int told = 0;
     wes_hresult_t hr;
+    wes_error_t err;
     if (!restricted_overlaps(r, s)) {
       continue;
     }
-    hr = ask_source(r->cb_ops, r->cb_data, "restricted sink", s, &told, NULL);
+    hr = ask_source(r->cb_ops, r->cb_data, source_name(r, 1), 1, s, &told,
+                    &err);
+    if (WES_FAILED(hr)) {
+      log_refusal(s, hr, &err, 0);
+    }
     if (add_cover(s, r, 1, hr == WES_S_SUBJECT_TO_SDS, WES_FAILED(hr)) != 0 &&
         told &&
         WES__OPS_HAS(r->cb_ops, cancel_query, WES_PROVIDER_OPS_VERSION_1)) {
@@ -822,6 +884,7 @@ void wes__cover_recheck(wes_broker_t *b, void *src) {
       void *data;
       int told = 0;
       wes_hresult_t hr;
+      wes_error_t err;
       if (restricted) {
         ops = ((psink_t *)src)->cb_ops;
         data = ((psink_t *)src)->cb_data;
@@ -833,7 +896,11 @@ void wes__cover_recheck(wes_broker_t *b, void *src) {
           !s->covers[found].denied) {
         ops->cancel_query(data, s->id);
       }
-      hr = ask_source(ops, data, "provider", s, &told, NULL);
+      hr = ask_source(ops, data, source_name(src, restricted), restricted, s,
+                      &told, &err);
+      if (WES_FAILED(hr)) {
+        log_refusal(s, hr, &err, hr == WES_E_ACCESS_DENIED);
+      }
       uv_mutex_lock(&s->qlock);
       s->covers[found].denied = WES_FAILED(hr);
       s->covers[found].subject_to_sds = hr == WES_S_SUBJECT_TO_SDS;

@@ -61,6 +61,15 @@ wes_hresult_t wes__verror(wes_error_t *err, wes_hresult_t code, uint32_t line,
   return code;
 }
 
+wes_hresult_t wes_error_set(wes_error_t *err, wes_hresult_t code,
+                            const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  wes__verror(err, code, 0, 0, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
 wes_hresult_t wes__error(wes_error_t *err, wes_hresult_t code, uint32_t line,
                          uint32_t column, const char *fmt, ...) {
   va_list ap;

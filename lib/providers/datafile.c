@@ -5,13 +5,32 @@
  * libuv file-system watchers (inotify on Linux). It uses only the public
  * API. Which directories to watch comes from the subscriptions it is told
  * about (new_query); a query that does not name a directory or a file is
- * refused with WBEM_E_PROVIDER_NOT_CAPABLE.
+ * refused with WBEM_E_PROVIDER_NOT_CAPABLE and a message (in new_query's
+ * reterr, which the broker hands to the subscriber) saying what to add.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
+
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) ||     \
+    defined(__DragonFly__)
+#include <sys/mount.h>
+#include <sys/param.h>
+#define DF_STATFS_TYPENAME 1
+#elif defined(__NetBSD__)
+#include <sys/statvfs.h>
+#define DF_STATVFS_TYPENAME 1
+#elif defined(__linux__)
+#define DF_PROC_MOUNTS 1
+#endif
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
 
 #include "internal.h"
 #include "uthash_cfg.h"
@@ -54,6 +73,7 @@ typedef struct watch_s {
   struct watch_s *next;
   struct wes_datafile_provider_s *dp;
   char *dir; /* with trailing '/' */
+  char *fsname; /* file system type of dir's mount, or NULL */
   uv_fs_event_t h;
   int started;
   int refs; /* queries using it (under dp->lock) */
@@ -95,7 +115,8 @@ static void set_dt(wes_object_t *o, const char *prop, int64_t us) {
 }
 
 static wes_object_t *make_instance(wes_datafile_provider_t *dp, const char *dir,
-                                   const char *file, const uv_stat_t *st) {
+                                   const char *fsname, const char *file,
+                                   const uv_stat_t *st) {
   wes_object_t *o = NULL;
   char *full;
   const char *dot;
@@ -133,6 +154,9 @@ static wes_object_t *make_instance(wes_datafile_provider_t *dp, const char *dir,
   wes_object_set_string(o, "CreationClassName", "CIM_LogicalFile");
   wes_object_set_string(o, "CSCreationClassName", "Win32_ComputerSystem");
   wes_object_set_string(o, "FSCreationClassName", "Win32_FileSystem");
+  if (fsname != NULL) {
+    wes_object_set_string(o, "FSName", fsname);
+  }
   if (gethostname(host, sizeof(host)) == 0) {
     host[sizeof(host) - 1] = '\0';
     wes_object_set_string(o, "CSName", host);
@@ -178,6 +202,160 @@ static void emit(wes_datafile_provider_t *dp, const char *cls,
     wes_object_unref(ev);
   }
   wes_sink_unref(sink);
+}
+
+/* ---- the file system type (FSName) ---- */
+
+#ifdef DF_PROC_MOUNTS
+/* Decodes the octal escapes (\040 space, \011 tab, \012 newline, \134
+ * backslash) the kernel writes in mount points, in place. */
+static void unescape_mount(char *s) {
+  char *out = s;
+  while (*s != '\0') {
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+        s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+      *out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+      s += 4;
+    } else {
+      *out++ = *s++;
+    }
+  }
+  *out = '\0';
+}
+
+/* Length of mount point `mnt` when it contains `path`, else -1. */
+static long mount_prefix(const char *mnt, const char *path) {
+  size_t n = strlen(mnt);
+  while (n > 1 && mnt[n - 1] == '/') {
+    n--;
+  }
+  if (n == 1 && mnt[0] == '/') {
+    return 1;
+  }
+  if (strncmp(mnt, path, n) == 0 && (path[n] == '/' || path[n] == '\0')) {
+    return (long)n;
+  }
+  return -1;
+}
+
+/* Splits the next space-separated field off *p ("" at the end). */
+static char *next_field(char **p) {
+  char *s = *p, *e;
+  while (*s == ' ') {
+    s++;
+  }
+  e = s;
+  while (*e != '\0' && *e != ' ' && *e != '\n') {
+    e++;
+  }
+  if (*e != '\0') {
+    *e++ = '\0';
+  }
+  *p = e;
+  return s;
+}
+
+/* The type of the mount holding `path` from a mount table: `info` 1 for
+ * /proc/self/mountinfo ("id parent maj:min root MOUNTPOINT opts [tags] -
+ * TYPE source superopts"), 0 for /proc/self/mounts ("source MOUNTPOINT
+ * TYPE opts 0 0"). The longest mount point that contains the path wins;
+ * among equal ones the last (the mount on top). Lines that do not fit in
+ * the buffer are skipped. Returns 0 when the table could be read. */
+static int scan_mounts(const char *table, int info, const char *path,
+                       char *ret, size_t retlen) {
+  FILE *f = fopen(table, "r");
+  char *line;
+  const size_t cap = 4 * PATH_MAX + 1024;
+  long best = -1;
+  if (f == NULL) {
+    return -1;
+  }
+  line = wes__malloc(cap);
+  if (line == NULL) {
+    fclose(f);
+    return -1;
+  }
+  ret[0] = '\0';
+  while (fgets(line, (int)cap, f) != NULL) {
+    char *p = line, *mnt, *type = NULL;
+    long len;
+    if (strchr(line, '\n') == NULL && !feof(f)) {
+      int c;
+      while ((c = fgetc(f)) != EOF && c != '\n') {
+      }
+      continue;
+    }
+    if (info) {
+      char *fld;
+      next_field(&p); /* mount id */
+      next_field(&p); /* parent id */
+      next_field(&p); /* major:minor */
+      next_field(&p); /* root */
+      mnt = next_field(&p);
+      /* options, then optional tags up to the lone "-" */
+      while (*(fld = next_field(&p)) != '\0' && strcmp(fld, "-") != 0) {
+      }
+      if (*fld != '\0') {
+        type = next_field(&p);
+      }
+    } else {
+      next_field(&p); /* source */
+      mnt = next_field(&p);
+      type = next_field(&p);
+    }
+    if (type == NULL || type[0] == '\0' || mnt[0] != '/') {
+      continue;
+    }
+    unescape_mount(mnt);
+    len = mount_prefix(mnt, path);
+    if (len >= 0 && len >= best) {
+      best = len;
+      snprintf(ret, retlen, "%s", type);
+    }
+  }
+  wes__free(line);
+  fclose(f);
+  return 0;
+}
+#endif
+
+/* The file system type name of the mount holding directory `dir` as the
+ * system calls it ("ext4", "tmpfs", "apfs", ...), or NULL when unknown.
+ * Looked up once per watched directory. */
+static char *fs_type_name(const char *dir) {
+#if defined(DF_PROC_MOUNTS)
+  uv_fs_t req;
+  char type[256];
+  char *ret = NULL;
+  const char *path = dir;
+  /* the mount table has the kernel's paths: resolve symbolic links */
+  if (uv_fs_realpath(NULL, &req, dir, NULL) == 0 && req.ptr != NULL) {
+    path = req.ptr;
+  }
+  if ((scan_mounts("/proc/self/mountinfo", 1, path, type, sizeof(type)) ==
+           0 ||
+       scan_mounts("/proc/self/mounts", 0, path, type, sizeof(type)) == 0) &&
+      type[0] != '\0') {
+    ret = wes__strdup(type);
+  }
+  uv_fs_req_cleanup(&req);
+  return ret;
+#elif defined(DF_STATFS_TYPENAME)
+  struct statfs sfs;
+  if (statfs(dir, &sfs) == 0 && sfs.f_fstypename[0] != '\0') {
+    return wes__strndup(sfs.f_fstypename, sizeof(sfs.f_fstypename));
+  }
+  return NULL;
+#elif defined(DF_STATVFS_TYPENAME)
+  struct statvfs sfs;
+  if (statvfs(dir, &sfs) == 0 && sfs.f_fstypename[0] != '\0') {
+    return wes__strndup(sfs.f_fstypename, sizeof(sfs.f_fstypename));
+  }
+  return NULL;
+#else
+  (void)dir;
+  return NULL;
+#endif
 }
 
 /* ---- watching ---- */
@@ -241,7 +419,7 @@ static void on_fs_event(uv_fs_event_t *h, const char *filename, int events,
   }
   HASH_FIND_STR(w->known, filename, k);
   if (stat_file(w->dir, filename, &st) == 0) {
-    wes_object_t *inst = make_instance(dp, w->dir, filename, &st);
+    wes_object_t *inst = make_instance(dp, w->dir, w->fsname, filename, &st);
     if (inst == NULL) {
       return;
     }
@@ -284,7 +462,7 @@ static void seed(watch_t *w) {
     if (stat_file(w->dir, ent.name, &st) == 0) {
       known_t *k = known_set(w, ent.name, &st);
       if (k != NULL) {
-        k->inst = make_instance(w->dp, w->dir, ent.name, &st);
+        k->inst = make_instance(w->dp, w->dir, w->fsname, ent.name, &st);
       }
     }
   }
@@ -300,6 +478,7 @@ static void watch_closed(uv_handle_t *h) {
     known_free(k);
   }
   wes__free(w->dir);
+  wes__free(w->fsname);
   wes__free(w);
   if (--dp->handles == 0 && dp->closing) {
     uv_mutex_destroy(&dp->lock);
@@ -332,6 +511,7 @@ static void reconcile(wes_datafile_provider_t *dp) {
           continue;
         }
         w->dp = dp;
+        w->fsname = fs_type_name(w->dir);
         uv_fs_event_init(dp->loop, &w->h);
         w->h.data = w;
         dp->handles++;
@@ -396,15 +576,25 @@ static const char *last_comp(const char *path) {
   return d != NULL ? d + 1 : path;
 }
 
-/* Directories a query asks for; -1 when some OR-branch names none. */
-static int query_dirs(const wes_query_t *q, char ***ret, size_t *ret_n,
-                      char *why, size_t whylen) {
+static void free_dirs(char **dirs, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    wes__free(dirs[i]);
+  }
+  wes__free(dirs);
+}
+
+/* Directories a query asks for. Fails with WES_E_PROVIDER_NOT_CAPABLE
+ * saying what to add when some OR-branch names none. */
+static wes_hresult_t query_dirs(const wes_query_t *q, char ***ret,
+                                size_t *ret_n, wes_error_t *reterr) {
   size_t nconj = 0, i, j;
   char **dirs = NULL;
   size_t n = 0;
   if (WES_FAILED(wes_query_dnf_count(q, &nconj))) {
-    snprintf(why, whylen, "the WHERE clause is too complex");
-    return -1;
+    return wes_error_set(reterr, WES_E_PROVIDER_NOT_CAPABLE,
+                         "the WHERE clause is too complex to find the "
+                         "directories to watch in it");
   }
   for (i = 0; i < nconj; i++) {
     char *dir = NULL;
@@ -430,27 +620,20 @@ static int query_dirs(const wes_query_t *q, char ***ret, size_t *ret_n,
       }
     }
     if (dir == NULL) {
-      snprintf(why, whylen,
-               "add TargetInstance.Path = '/dir/' (a directory with its "
-               "trailing '/') or TargetInstance.Name = '/dir/file' to %s "
-               "WHERE branch",
-               nconj > 1 ? "every OR" : "the");
-      for (j = 0; j < n; j++) {
-        wes__free(dirs[j]);
-      }
-      wes__free(dirs);
-      return -1;
+      free_dirs(dirs, n);
+      /* short: the broker puts "provider '<name>': " in front */
+      return wes_error_set(reterr, WES_E_PROVIDER_NOT_CAPABLE,
+                           "add TargetInstance.Path = '/dir/' (with the "
+                           "trailing '/') or TargetInstance.Name = "
+                           "'/dir/file' to %s",
+                           nconj > 1 ? "every OR branch" : "the WHERE clause");
     }
     {
       char **nd = wes__realloc(dirs, (n + 1) * sizeof(*nd));
       if (nd == NULL) {
         wes__free(dir);
-        for (j = 0; j < n; j++) {
-          wes__free(dirs[j]);
-        }
-        wes__free(dirs);
-        snprintf(why, whylen, "out of memory");
-        return -1;
+        free_dirs(dirs, n);
+        return wes_error_set(reterr, WES_E_OUT_OF_MEMORY, "out of memory");
       }
       dirs = nd;
       dirs[n++] = dir;
@@ -458,14 +641,13 @@ static int query_dirs(const wes_query_t *q, char ***ret, size_t *ret_n,
   }
   *ret = dirs;
   *ret_n = n;
-  return 0;
+  return WES_S_OK;
 }
 
 static wes_hresult_t df_new_query(void *data, uint32_t id, const char *lang,
-                                  const char *text) {
+                                  const char *text, wes_error_t *reterr) {
   wes_datafile_provider_t *dp = data;
   wes_query_t *q = NULL;
-  char why[200];
   char **dirs = NULL;
   size_t n = 0, i;
   dq_t *dq;
@@ -473,44 +655,47 @@ static wes_hresult_t df_new_query(void *data, uint32_t id, const char *lang,
   wes_hresult_t hr;
   (void)lang;
   wes_error_clear(&err);
+  /* the broker compiled it already: only memory can fail here */
   hr = wes_query_compile(dp->ns, text, 0, &q, &err);
   if (WES_FAILED(hr)) {
-    wes__log(WES_LOG_WARNING, "datafile",
-             "CIM_DataFile provider cannot serve \"%s\": it does not "
-             "compile (%s: %s); subscribe with SELECT * FROM "
-             "__InstanceOperationEvent (or a subclass) WHERE TargetInstance "
-             "ISA 'CIM_DataFile' AND TargetInstance.Path = '/dir/' (a "
-             "directory with its trailing '/') or TargetInstance.Name = "
-             "'/dir/file'",
-             text, wes_err_name(hr), err.text);
-    return hr == WES_E_OUT_OF_MEMORY ? hr : WES_E_PROVIDER_NOT_CAPABLE;
+    if (hr == WES_E_OUT_OF_MEMORY) {
+      return wes_error_set(reterr, hr,
+                           "out of memory while compiling the query");
+    }
+    hr = wes_error_set(reterr, WES_E_PROVIDER_NOT_CAPABLE,
+                       "cannot compile the query (%s: %s)", wes_err_name(hr),
+                       err.text);
+    reterr->line = err.line;
+    reterr->column = err.column;
+    return hr;
   }
-  if (query_dirs(q, &dirs, &n, why, sizeof(why)) != 0) {
-    wes__log(WES_LOG_WARNING, "datafile",
-             "CIM_DataFile provider cannot serve \"%s\": %s", text, why);
-    wes_query_unref(q);
-    return WES_E_PROVIDER_NOT_CAPABLE;
-  }
+  hr = query_dirs(q, &dirs, &n, reterr);
   wes_query_unref(q);
+  if (WES_FAILED(hr)) {
+    return hr;
+  }
   for (i = 0; i < n; i++) {
     struct stat s;
-    if (stat(dirs[i], &s) != 0 || !S_ISDIR(s.st_mode)) {
-      wes__log(WES_LOG_WARNING, "datafile",
-               "CIM_DataFile provider: %s is not a directory", dirs[i]);
-      for (i = 0; i < n; i++) {
-        wes__free(dirs[i]);
-      }
-      wes__free(dirs);
-      return WES_E_PROVIDER_NOT_CAPABLE;
+    if (stat(dirs[i], &s) != 0) {
+      int e = errno;
+      hr = wes_error_set(reterr, WES_E_PROVIDER_NOT_CAPABLE,
+                         "cannot watch %.100s: %s", dirs[i],
+                         uv_strerror(uv_translate_sys_error(e)));
+      reterr->sys_error = e;
+      free_dirs(dirs, n);
+      return hr;
+    }
+    if (!S_ISDIR(s.st_mode)) {
+      hr = wes_error_set(reterr, WES_E_PROVIDER_NOT_CAPABLE,
+                         "cannot watch %.100s: not a directory", dirs[i]);
+      free_dirs(dirs, n);
+      return hr;
     }
   }
   dq = wes__calloc(1, sizeof(*dq));
   if (dq == NULL) {
-    for (i = 0; i < n; i++) {
-      wes__free(dirs[i]);
-    }
-    wes__free(dirs);
-    return WES_E_OUT_OF_MEMORY;
+    free_dirs(dirs, n);
+    return wes_error_set(reterr, WES_E_OUT_OF_MEMORY, "out of memory");
   }
   dq->id = id;
   dq->dirs = dirs;

@@ -1779,14 +1779,24 @@ def _():
 @test("watch: CIM_DataFile query without a directory is "
       "WBEM_E_PROVIDER_NOT_CAPABLE saying what to add", "watch")
 def _():
-    r = error("watch", "--timeout", "5", "SELECT * FROM "
-              "__InstanceOperationEvent WHERE TargetInstance ISA "
-              "'CIM_DataFile'")
-    has(r.err, "WBEM_E_PROVIDER_NOT_CAPABLE", "code", r)
-    has(r.err, "TargetInstance.Path", "says what to add", r)
+    # The provider's message comes back through the subscribe call's
+    # error (not only a log line): one line with the code and what to add.
+    for cls in ("__InstanceOperationEvent", "__InstanceCreationEvent"):
+        r = error("watch", "--timeout", "5", "SELECT * FROM %s WHERE "
+                  "TargetInstance ISA 'CIM_DataFile'" % cls)
+        m = match(r"^query:0:0: WBEM_E_PROVIDER_NOT_CAPABLE: "
+                  r"provider 'wes\|CIM_DataFile\|1': (.*)$", r.err,
+                  "the subscribe error line", r)
+        has(m.group(1), "TargetInstance.Path = '/dir/'", "says what to add",
+            r)
+        has(m.group(1), "TargetInstance.Name = '/dir/file'",
+            "says what to add", r)
     r = error("watch", "--timeout", "5",
               datafile_query("/nonexistent-wes-cli-dir"))
-    has(r.err, "WBEM_E_PROVIDER_NOT_CAPABLE", "code", r)
+    m = match(r"^query:0:0: WBEM_E_PROVIDER_NOT_CAPABLE: "
+              r"provider 'wes\|CIM_DataFile\|1': (.*)$", r.err,
+              "the subscribe error line", r)
+    has(m.group(1), "/nonexistent-wes-cli-dir/", "names the directory", r)
 
 
 @test("watch: unsupported kinds fail at subscribe time (issue 5)", "watch")

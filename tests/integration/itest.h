@@ -182,10 +182,12 @@ static inline wes_hresult_t p_provide(void *data, wes_sink_t *sink,
 }
 
 static inline wes_hresult_t p_new_query(void *data, uint32_t id,
-                                        const char *lang, const char *q) {
+                                        const char *lang, const char *q,
+                                        wes_error_t *reterr) {
   prov_t *p = data;
   (void)lang;
   (void)q;
+  (void)reterr;
   uv_mutex_lock(&p->lock);
   if (p->nids < 256) {
     p->ids[p->nids++] = id;
@@ -205,11 +207,13 @@ static inline wes_hresult_t p_cancel_query(void *data, uint32_t id) {
 }
 
 static inline wes_hresult_t p_access(void *data, const char *lang,
-                                     const char *q, const wes_token_t *tok) {
+                                     const char *q, const wes_token_t *tok,
+                                     wes_error_t *reterr) {
   prov_t *p = data;
   (void)lang;
   (void)q;
   (void)tok;
+  (void)reterr;
   uv_mutex_lock(&p->lock);
   p->naccess++;
   uv_mutex_unlock(&p->lock);

@@ -16,10 +16,11 @@ typedef struct scoped_s {
 } scoped_t;
 
 static wes_hresult_t sc_new(void *data, uint32_t id, const char *l,
-                            const char *q) {
+                            const char *q, wes_error_t *reterr) {
   scoped_t *s = data;
   (void)l;
   (void)q;
+  (void)reterr;
   s->ids[s->nids++] = id;
   return WES_S_OK;
 }
@@ -146,12 +147,13 @@ static void test_restricted_interest_follows_consumers(void **state) {
 }
 
 static wes_hresult_t deny_access(void *data, const char *l, const char *q,
-                                 const wes_token_t *t) {
+                                 const wes_token_t *t, wes_error_t *reterr) {
   (void)data;
   (void)l;
   (void)q;
   (void)t;
-  return WES_E_ACCESS_DENIED;
+  return wes_error_set(reterr, WES_E_ACCESS_DENIED,
+                       "this restricted sink serves nobody");
 }
 
 static const wes_provider_ops_t denying_ops = {

@@ -103,7 +103,22 @@ typedef struct prov_s {
   wes_hresult_t access;
   wes_hresult_t newq;
   wes_hresult_t provide_hr;
+  const char *access_msg; /* failing access_check fills reterr with it */
+  const char *newq_msg;   /* failing new_query fills reterr with it */
+  uint32_t newq_line, newq_col;
+  int reterr_clean; /* every reterr the broker passed was cleared */
+  int calls;
 } prov_t;
+
+/* The broker passes a valid, cleared wes_error_t to both members. */
+static void check_reterr(prov_t *p, const wes_error_t *reterr) {
+  assert_non_null(reterr);
+  if (reterr->code == WES_S_OK && reterr->text[0] == '\0' &&
+      reterr->line == 0 && reterr->column == 0) {
+    p->reterr_clean++;
+  }
+  p->calls++;
+}
 
 static wes_hresult_t p_provide(void *data, wes_sink_t *sink, int32_t flags) {
   prov_t *p = data;
@@ -117,11 +132,17 @@ static wes_hresult_t p_provide(void *data, wes_sink_t *sink, int32_t flags) {
 }
 
 static wes_hresult_t p_new_query(void *data, uint32_t id, const char *lang,
-                                 const char *q) {
+                                 const char *q, wes_error_t *reterr) {
   prov_t *p = data;
   assert_string_equal(lang, "WQL");
   assert_non_null(q);
+  check_reterr(p, reterr);
   if (WES_FAILED(p->newq)) {
+    if (p->newq_msg != NULL) {
+      wes_error_set(reterr, p->newq, "%s", p->newq_msg);
+      reterr->line = p->newq_line;
+      reterr->column = p->newq_col;
+    }
     return p->newq;
   }
   if (p->nids < 64) {
@@ -139,11 +160,15 @@ static wes_hresult_t p_cancel_query(void *data, uint32_t id) {
 }
 
 static wes_hresult_t p_access(void *data, const char *lang, const char *q,
-                              const wes_token_t *tok) {
+                              const wes_token_t *tok, wes_error_t *reterr) {
   prov_t *p = data;
   (void)lang;
   (void)q;
   assert_non_null(tok);
+  check_reterr(p, reterr);
+  if (WES_FAILED(p->access) && p->access_msg != NULL) {
+    return wes_error_set(reterr, p->access, "%s", p->access_msg);
+  }
   return p->access;
 }
 
@@ -584,6 +609,267 @@ static void test_broker_is_active_and_provider_codes(void **state) {
   wes_sink_unref(cs);
   fx_done(&f);
   assert_int_equal(r->nstatus, 3);
+  wes_sink_unref(p.sink);
+  rec_free(r);
+}
+
+/* A provider's failure message (new_query / access_check reterr) reaches
+ * the subscriber's reterr, prefixed with the provider's name, with the
+ * code the subscribe call returns and the provider's position; without a
+ * message there is still one naming the provider. */
+static void test_broker_provider_message_reaches_subscriber(void **state) {
+  fx_t f;
+  prov_t p = {0};
+  wes_sink_t *cs;
+  rec_t *r;
+  wes_error_t err;
+  wes_enum_t *en = NULL;
+  char longmsg[400];
+  const char *q = "SELECT * FROM MyEvent WHERE Value > 2";
+  (void)state;
+  fx_init(&f);
+  reg(&f, &p, "SELECT * FROM MyEvent");
+  r = rec_new(&cs);
+  /* new_query with a message and a position */
+  p.newq = WES_E_PROVIDER_NOT_CAPABLE;
+  p.newq_msg = "add Value = 1";
+  p.newq_line = 1;
+  p.newq_col = 30;
+  memset(&err, 0x5a, sizeof(err));
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
+                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_hr_equal(err.code, WES_E_PROVIDER_NOT_CAPABLE);
+  assert_string_equal(err.text, "provider 'P': add Value = 1");
+  assert_int_equal(err.line, 1);
+  assert_int_equal(err.column, 30);
+  assert_int_equal(err.sys_error, 0);
+  /* the semisynchronous form: the same */
+  wes_error_clear(&err);
+  assert_hr_equal(
+      wes_broker_exec_notification_query(
+          f.b, "root/cimv2", "WQL", q,
+          WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, f.user, &en,
+          &err),
+      WES_E_PROVIDER_NOT_CAPABLE);
+  assert_null(en);
+  assert_hr_equal(err.code, WES_E_PROVIDER_NOT_CAPABLE);
+  assert_string_equal(err.text, "provider 'P': add Value = 1");
+  assert_int_equal(err.column, 30);
+  /* a NULL reterr from the subscriber is fine */
+  assert_hr_equal(sub(&f, q, f.user, cs), WES_E_PROVIDER_NOT_CAPABLE);
+  /* new_query fails without a message: one naming the provider anyway */
+  p.newq_msg = NULL;
+  p.newq = WES_E_INVALID_QUERY;
+  wes_error_clear(&err);
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
+                  WES_E_INVALID_QUERY);
+  assert_hr_equal(err.code, WES_E_INVALID_QUERY);
+  assert_non_null(strstr(err.text, "provider 'P'"));
+  assert_non_null(strstr(err.text, "new_query"));
+  assert_non_null(strstr(err.text, "WBEM_E_INVALID_QUERY"));
+  assert_int_equal(err.line, 0);
+  assert_int_equal(err.column, 0);
+  /* a long message is cut, terminated, and keeps the prefix */
+  memset(longmsg, 'x', sizeof(longmsg) - 1);
+  longmsg[sizeof(longmsg) - 1] = '\0';
+  p.newq = WES_E_PROVIDER_NOT_CAPABLE;
+  p.newq_msg = longmsg;
+  wes_error_clear(&err);
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
+                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_int_equal(strlen(err.text), WES_ERROR_TEXT_LENGTH - 1);
+  assert_memory_equal(err.text, "provider 'P': xxx", 17);
+  p.newq = WES_S_OK;
+  p.newq_msg = NULL;
+  /* access_check: a denial with a message */
+  p.access = WES_E_ACCESS_DENIED;
+  p.access_msg = "only group wheel may watch MyEvent";
+  wes_error_clear(&err);
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
+                  WES_E_ACCESS_DENIED);
+  assert_hr_equal(err.code, WES_E_ACCESS_DENIED);
+  assert_string_equal(err.text,
+                      "provider 'P': only group wheel may watch MyEvent");
+  wes_error_clear(&err);
+  assert_hr_equal(
+      wes_broker_exec_notification_query(
+          f.b, "root/cimv2", "WQL", q,
+          WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, f.user, &en,
+          &err),
+      WES_E_ACCESS_DENIED);
+  assert_string_equal(err.text,
+                      "provider 'P': only group wheel may watch MyEvent");
+  /* ... without one */
+  p.access_msg = NULL;
+  wes_error_clear(&err);
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
+                  WES_E_ACCESS_DENIED);
+  assert_string_equal(err.text, "provider 'P' denied access to the query");
+  /* another access_check failure becomes PROVIDER_FAILURE; the message
+   * keeps the provider's own code and text */
+  p.access = WES_E_NOT_AVAILABLE;
+  p.access_msg = "the user database is unreachable";
+  wes_error_clear(&err);
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
+                  WES_E_PROVIDER_FAILURE);
+  assert_hr_equal(err.code, WES_E_PROVIDER_FAILURE);
+  assert_non_null(strstr(err.text, "provider 'P'"));
+  assert_non_null(strstr(err.text, "WBEM_E_NOT_AVAILABLE"));
+  assert_non_null(strstr(err.text, "the user database is unreachable"));
+  p.access_msg = NULL;
+  wes_error_clear(&err);
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
+                  WES_E_PROVIDER_FAILURE);
+  assert_non_null(strstr(err.text, "provider 'P'"));
+  assert_non_null(strstr(err.text, "access_check"));
+  assert_non_null(strstr(err.text, "WBEM_E_NOT_AVAILABLE"));
+  /* a message left behind with a success is ignored */
+  p.access = WES_S_OK;
+  wes_error_clear(&err);
+  assert_hr_ok(wes_broker_exec_notification_query_async(
+      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err));
+  assert_hr_equal(err.code, WES_S_OK);
+  assert_string_equal(err.text, "");
+  /* every call got a valid, cleared reterr */
+  assert_true(p.calls > 0);
+  assert_int_equal(p.reterr_clean, p.calls);
+  assert_int_equal(r->nstatus, 0); /* failed subscribes never reach it */
+  wes_sink_unref(cs);
+  fx_done(&f);
+  wes_sink_unref(p.sink);
+  rec_free(r);
+}
+
+/* Several sources cover a subscription: the message names the one that
+ * failed (a provider, or a restricted sink's callback table), and any
+ * already told get cancel_query. */
+static void test_broker_provider_message_names_failing_source(void **state) {
+  fx_t f;
+  prov_t p1 = {0}, p2 = {0}, sc = {0};
+  wes_provider_t *pr1 = NULL, *pr2 = NULL;
+  wes_sink_t *cs, *rs = NULL;
+  rec_t *r;
+  wes_error_t err;
+  const char *q = "SELECT * FROM MyEvent";
+  const char *rq = "SELECT * FROM MyEvent WHERE Value = 1";
+  (void)state;
+  fx_init(&f);
+  assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "First", &q, 1,
+                                            &prov_ops, &p1, &pr1, NULL));
+  assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "Second", &q,
+                                            1, &prov_ops, &p2, &pr2, NULL));
+  r = rec_new(&cs);
+  p2.newq = WES_E_PROVIDER_NOT_CAPABLE;
+  p2.newq_msg = "name a Value";
+  wes_error_clear(&err);
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
+                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_string_equal(err.text, "provider 'Second': name a Value");
+  /* whichever provider accepted it first was told it is gone */
+  assert_int_equal(p1.ncancelled, p1.nids);
+  /* the other way round */
+  p2.newq = WES_S_OK;
+  p2.newq_msg = NULL;
+  p1.access = WES_E_ACCESS_DENIED;
+  p1.access_msg = "not for you";
+  wes_error_clear(&err);
+  assert_hr_equal(wes_broker_exec_notification_query_async(
+                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
+                  WES_E_ACCESS_DENIED);
+  assert_string_equal(err.text, "provider 'First': not for you");
+  assert_int_equal(p2.ncancelled, p2.nids);
+  p1.access = WES_S_OK;
+  p1.access_msg = NULL;
+  /* a restricted sink's callback table */
+  assert_hr_ok(sub(&f, "SELECT * FROM MyEvent WHERE Value = 9", f.user, cs));
+  assert_non_null(p1.sink);
+  assert_hr_ok(
+      wes_sink_get_restricted_sink(p1.sink, 1, &rq, &prov_ops, &sc, &rs));
+  sc.newq = WES_E_PROVIDER_NOT_CAPABLE;
+  sc.newq_msg = "this sink serves Value = 1 only as a test";
+  wes_error_clear(&err);
+  assert_hr_equal(
+      wes_broker_exec_notification_query_async(
+          f.b, "root/cimv2", "WQL", rq, 0, f.user, cs, &err),
+      WES_E_PROVIDER_NOT_CAPABLE);
+  assert_string_equal(err.text, "provider 'First' (restricted sink): this "
+                                "sink serves Value = 1 only as a test");
+  assert_int_equal(sc.reterr_clean, sc.calls);
+  wes_sink_unref(rs);
+  wes_sink_unref(cs);
+  fx_done(&f);
+  wes_sink_unref(p1.sink);
+  wes_sink_unref(p2.sink);
+  wes_sink_unref(sc.sink);
+  rec_free(r);
+}
+
+typedef struct blog_s {
+  char text[512];
+  int n;
+} blog_t;
+
+static void broker_log(void *data, int level, const char *module,
+                       const char *message) {
+  blog_t *c = data;
+  if (level == WES_LOG_WARNING && strcmp(module, "broker") == 0) {
+    snprintf(c->text, sizeof(c->text), "%s", message);
+    c->n++;
+  }
+}
+
+/* No subscriber call waits when a provider refuses an existing
+ * subscription (registration after it, RECHECK_SUBSCRIPTIONS): its
+ * message goes to the log hook. */
+static void test_broker_provider_message_logged_without_caller(void **state) {
+  fx_t f;
+  prov_t p = {0};
+  wes_sink_t *cs;
+  rec_t *r;
+  blog_t lg;
+  (void)state;
+  memset(&lg, 0, sizeof(lg));
+  fx_init(&f);
+  r = rec_new(&cs);
+  assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs));
+  wes_set_log_hook(broker_log, &lg, WES_LOG_WARNING);
+  p.newq = WES_E_PROVIDER_NOT_CAPABLE;
+  p.newq_msg = "add a WHERE clause";
+  reg(&f, &p, "SELECT * FROM MyEvent");
+  assert_int_equal(lg.n, 1);
+  assert_non_null(strstr(lg.text, "provider 'P': add a WHERE clause"));
+  assert_non_null(strstr(lg.text, "WBEM_E_PROVIDER_NOT_CAPABLE"));
+  assert_non_null(strstr(lg.text, "stays subscribed"));
+  assert_int_equal(r->nstatus, 0);
+  /* recheck: now it accepts, then denies with a message */
+  p.newq = WES_S_OK;
+  p.newq_msg = NULL;
+  assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_REQUIREMENTS,
+                                   WES_REQUIREMENTS_RECHECK_SUBSCRIPTIONS, NULL,
+                                   NULL));
+  assert_int_equal(lg.n, 1);
+  p.access = WES_E_ACCESS_DENIED;
+  p.access_msg = "revoked";
+  assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_REQUIREMENTS,
+                                   WES_REQUIREMENTS_RECHECK_SUBSCRIPTIONS, NULL,
+                                   NULL));
+  assert_int_equal(lg.n, 2);
+  assert_non_null(strstr(lg.text, "provider 'P': revoked"));
+  assert_non_null(strstr(lg.text, "ends"));
+  assert_int_equal(r->nstatus, 1);
+  assert_hr_equal(r->status, WES_E_ACCESS_DENIED);
+  wes_set_log_hook(NULL, NULL, WES_LOG_WARNING);
+  assert_int_equal(p.reterr_clean, p.calls);
+  wes_sink_unref(cs);
+  fx_done(&f);
   wes_sink_unref(p.sink);
   rec_free(r);
 }
@@ -1227,6 +1513,9 @@ int main(void) {
       cmocka_unit_test(test_broker_intrinsic_isa_index),
       cmocka_unit_test(test_broker_equality_index_many),
       cmocka_unit_test(test_broker_is_active_and_provider_codes),
+      cmocka_unit_test(test_broker_provider_message_reaches_subscriber),
+      cmocka_unit_test(test_broker_provider_message_names_failing_source),
+      cmocka_unit_test(test_broker_provider_message_logged_without_caller),
       cmocka_unit_test(test_broker_provider_registered_after_subscription),
       cmocka_unit_test(test_broker_provider_failure_ends_subscriptions),
       cmocka_unit_test(test_broker_provider_failure_closes_sinks),

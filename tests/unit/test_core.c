@@ -104,6 +104,40 @@ static void test_core_error_fill(void **state) {
   }
 }
 
+/* The public filler for code outside the library (providers). */
+static void test_core_error_set(void **state) {
+  wes_error_t err;
+  (void)state;
+  memset(&err, 0x5a, sizeof(err));
+  assert_hr_equal(wes_error_set(&err, WES_E_PROVIDER_NOT_CAPABLE,
+                                "add %s = '%s'", "Path", "/dir/"),
+                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_hr_equal(err.code, WES_E_PROVIDER_NOT_CAPABLE);
+  assert_string_equal(err.text, "add Path = '/dir/'");
+  assert_int_equal(err.line, 0);
+  assert_int_equal(err.column, 0);
+  assert_int_equal(err.sys_error, 0);
+  /* NULL err: still the code */
+  assert_hr_equal(wes_error_set(NULL, WES_E_ACCESS_DENIED, "x"),
+                  WES_E_ACCESS_DENIED);
+  /* NULL fmt: the code's own text */
+  assert_hr_equal(wes_error_set(&err, WES_E_INVALID_QUERY, NULL),
+                  WES_E_INVALID_QUERY);
+  assert_string_equal(err.text, wes_strerror(WES_E_INVALID_QUERY));
+  /* a success code is stored as given */
+  assert_hr_equal(wes_error_set(&err, WES_S_FALSE, "%d", 7), WES_S_FALSE);
+  assert_hr_equal(err.code, WES_S_FALSE);
+  assert_string_equal(err.text, "7");
+  /* long text is cut and terminated */
+  {
+    char big[400];
+    memset(big, 'y', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    wes_error_set(&err, WES_E_FAILED, "%s", big);
+    assert_int_equal(strlen(err.text), WES_ERROR_TEXT_LENGTH - 1);
+  }
+}
+
 static void test_core_allocator_replace_after_use(void **state) {
   void *p;
   (void)state;
@@ -187,6 +221,7 @@ int main(void) {
       cmocka_unit_test(test_core_table_is_consistent),
       cmocka_unit_test(test_core_unknown_codes),
       cmocka_unit_test(test_core_error_fill),
+      cmocka_unit_test(test_core_error_set),
       cmocka_unit_test(test_core_allocator_replace_after_use),
       cmocka_unit_test(test_core_log_hook),
       cmocka_unit_test(test_core_refcount),

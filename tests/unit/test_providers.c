@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The built-in providers: CIM_DataFile registration and query checks. */
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -140,40 +142,244 @@ static void capture_log(void *data, int level, const char *module,
   }
 }
 
-/* The refusal says what to add: through the log hook (the provider ops
- * carry only a code); the subscriber's reterr names the provider, the
- * code and points to the log. */
+#define DF_PREFIX "provider 'wes|CIM_DataFile|1': "
+
+/* The refusal says what to add, in the subscriber's reterr (the broker
+ * puts the provider's name in front); nothing more goes to the log. */
 static void test_providers_datafile_not_capable_message(void **state) {
   pfx_t f;
   logcap_t cap;
   wes_error_t err;
+  wes_enum_t *en = NULL;
+  char q[256];
+  const char *no_dir = "SELECT * FROM __InstanceCreationEvent WHERE "
+                       "TargetInstance ISA 'CIM_DataFile' AND "
+                       "TargetInstance.FileSize > 3";
   (void)state;
   memset(&cap, 0, sizeof(cap));
   pfx_init(&f);
   wes_set_log_hook(capture_log, &cap, WES_LOG_WARNING);
   memset(&err, 0, sizeof(err));
-  assert_hr_equal(sub(&f,
-                      "SELECT * FROM __InstanceCreationEvent WHERE "
-                      "TargetInstance ISA 'CIM_DataFile' AND "
-                      "TargetInstance.FileSize > 3",
-                      &err),
+  assert_hr_equal(sub(&f, no_dir, &err), WES_E_PROVIDER_NOT_CAPABLE);
+  assert_hr_equal(err.code, WES_E_PROVIDER_NOT_CAPABLE);
+  assert_string_equal(err.text,
+                      DF_PREFIX "add TargetInstance.Path = '/dir/' (with the "
+                                "trailing '/') or TargetInstance.Name = "
+                                "'/dir/file' to the WHERE clause");
+  /* the semisynchronous form says the same */
+  wes_error_clear(&err);
+  assert_hr_equal(wes_broker_exec_notification_query(
+                      f.b, "root/cimv2", "WQL", no_dir,
+                      WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY,
+                      f.tok, &en, &err),
                   WES_E_PROVIDER_NOT_CAPABLE);
-  assert_int_equal(cap.n, 1);
-  assert_non_null(strstr(cap.text, "TargetInstance.Path = '/dir/'"));
-  assert_non_null(strstr(cap.text, "TargetInstance.Name"));
-  assert_non_null(strstr(err.text, "CIM_DataFile"));
-  assert_non_null(strstr(err.text, "see the log"));
+  assert_null(en);
+  assert_non_null(strstr(err.text, DF_PREFIX "add TargetInstance.Path"));
+  /* one OR branch without a directory: every branch needs one */
+  snprintf(q, sizeof(q),
+           "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+           "'CIM_DataFile' AND (TargetInstance.Path = '%s' OR "
+           "TargetInstance.FileSize > 3)",
+           f.dir);
+  wes_error_clear(&err);
+  assert_hr_equal(sub(&f, q, &err), WES_E_PROVIDER_NOT_CAPABLE);
+  assert_non_null(strstr(err.text, "TargetInstance.Name = '/dir/file'"));
+  assert_non_null(strstr(err.text, "to every OR branch"));
+  /* a directory that does not exist: named, with the system's reason */
+  wes_error_clear(&err);
   assert_hr_equal(sub(&f,
                       "SELECT * FROM __InstanceDeletionEvent WHERE "
                       "TargetInstance ISA 'CIM_DataFile' AND "
                       "TargetInstance.Path = '/nonexistent/wes/'",
                       &err),
                   WES_E_PROVIDER_NOT_CAPABLE);
-  assert_int_equal(cap.n, 2);
-  assert_non_null(strstr(cap.text, "/nonexistent/wes/"));
-  assert_non_null(strstr(cap.text, "not a directory"));
+  assert_non_null(strstr(err.text, DF_PREFIX "cannot watch /nonexistent/wes/"));
+  assert_int_equal(err.sys_error, ENOENT);
+  /* a file named as a directory */
+  wes_error_clear(&err);
+  assert_hr_equal(sub(&f,
+                      "SELECT * FROM __InstanceDeletionEvent WHERE "
+                      "TargetInstance ISA 'CIM_DataFile' AND "
+                      "TargetInstance.Path = '/dev/null/'",
+                      &err),
+                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_non_null(strstr(err.text, "/dev/null"));
+  assert_int_equal(cap.n, 0);
   wes_set_log_hook(NULL, NULL, WES_LOG_WARNING);
   pfx_done(&f);
+}
+
+/* ---- FSName ---- */
+
+typedef struct fsrec_s {
+  char fsname[2][64]; /* TargetInstance, PreviousInstance ("" if none) */
+  int has[2];
+  int n;
+} fsrec_t;
+
+static void copy_fsname(wes_object_t *ev, const char *prop, char *buf,
+                        int *has) {
+  wes_object_t *t = NULL;
+  const char *fs = NULL;
+  if (WES_SUCCEEDED(wes_object_get_object(ev, prop, &t)) && t != NULL &&
+      WES_SUCCEEDED(wes_object_get_string(t, "FSName", &fs)) && fs != NULL) {
+    snprintf(buf, 64, "%s", fs);
+    *has = 1;
+  }
+}
+
+static wes_hresult_t fs_indicate(void *d, wes_object_t *const *o, size_t n) {
+  fsrec_t *r = d;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    if (r->n == 0 && wes_object_isa(o[i], "__InstanceModificationEvent")) {
+      copy_fsname(o[i], "TargetInstance", r->fsname[0], &r->has[0]);
+      copy_fsname(o[i], "PreviousInstance", r->fsname[1], &r->has[1]);
+      r->n++;
+    }
+  }
+  return WES_S_OK;
+}
+
+static void tick(uv_timer_t *t) { (void)t; }
+
+#ifdef __linux__
+/* The test's own reading of /proc/self/mounts ("source mountpoint type
+ * ..."): the type of the longest mount point containing `path` (the last
+ * of equal ones), octal escapes in mount points decoded. */
+static void expected_fstype(const char *path, char *ret, size_t len) {
+  FILE *f = fopen("/proc/self/mounts", "r");
+  char line[8192];
+  size_t best = 0;
+  int found = 0;
+  assert_non_null(f);
+  ret[0] = '\0';
+  while (fgets(line, sizeof(line), f) != NULL) {
+    char src[4096], raw[4096], type[256], mnt[4096];
+    size_t i, j, ml;
+    if (sscanf(line, "%4095s %4095s %255s", src, raw, type) != 3) {
+      continue;
+    }
+    for (i = 0, j = 0; raw[i] != '\0'; j++) {
+      if (raw[i] == '\\' && raw[i + 1] != '\0' && raw[i + 2] != '\0' &&
+          raw[i + 3] != '\0') {
+        mnt[j] = (char)(((raw[i + 1] - '0') << 6) | ((raw[i + 2] - '0') << 3) |
+                        (raw[i + 3] - '0'));
+        i += 4;
+      } else {
+        mnt[j] = raw[i++];
+      }
+    }
+    mnt[j] = '\0';
+    ml = strlen(mnt);
+    if (strcmp(mnt, "/") == 0) {
+      ml = 1;
+    } else if (strncmp(mnt, path, ml) != 0 ||
+               (path[ml] != '/' && path[ml] != '\0')) {
+      continue;
+    }
+    if (!found || ml >= best) {
+      best = ml;
+      found = 1;
+      snprintf(ret, len, "%s", type);
+    }
+  }
+  fclose(f);
+}
+#endif
+
+/* FSName of a file's events is the type of the file system the watched
+ * directory lives on, found once when the watch starts (the seeded
+ * PreviousInstance has it too). Two directories on different mounts when
+ * the machine has them (/tmp and the tmpfs /dev/shm). */
+static void check_fsname_under(const char *base) {
+  uv_loop_t loop;
+  uv_timer_t t;
+  wes_broker_t *b = NULL;
+  wes_datafile_provider_t *dp = NULL;
+  wes_token_t *tok = NULL;
+  wes_sink_t *sink = NULL;
+  fsrec_t r;
+  char dir[256], file[300], q[512];
+  FILE *fp;
+  int i;
+  uv_fs_t req;
+  memset(&r, 0, sizeof(r));
+  snprintf(dir, sizeof(dir), "%s/wes-fs-XXXXXX", base);
+  if (mkdtemp(dir) == NULL) {
+    return; /* not writable here: nothing to check */
+  }
+  /* the kernel's path of the directory */
+  assert_int_equal(uv_fs_realpath(NULL, &req, dir, NULL), 0);
+  snprintf(dir, sizeof(dir), "%s/", (const char *)req.ptr);
+  uv_fs_req_cleanup(&req);
+  snprintf(file, sizeof(file), "%sf.txt", dir);
+  fp = fopen(file, "w"); /* exists before the watch: seeded */
+  assert_non_null(fp);
+  fclose(fp);
+  assert_int_equal(uv_loop_init(&loop), 0);
+  uv_timer_init(&loop, &t);
+  uv_timer_start(&t, tick, 20, 20);
+  assert_hr_ok(wes_broker_new(&loop, NULL, &b, NULL));
+  assert_hr_ok(wes_datafile_provider_new(b, &loop, "root/cimv2", &dp, NULL));
+  assert_hr_ok(wes_token_from_unix((uint32_t)getuid(), (uint32_t)getgid(), NULL,
+                                   0, NULL, NULL, 0, &tok, NULL));
+  assert_hr_ok(wes_sink_new_callback(fs_indicate, NULL, &r, &sink));
+  snprintf(q, sizeof(q),
+           "SELECT * FROM __InstanceModificationEvent WHERE TargetInstance "
+           "ISA 'CIM_DataFile' AND TargetInstance.Path = '%s'",
+           dir);
+  assert_hr_ok(wes_broker_exec_notification_query_async(
+      b, "root/cimv2", "WQL", q, 0, tok, sink, NULL));
+  uv_run(&loop, UV_RUN_NOWAIT);
+  fp = fopen(file, "a");
+  assert_non_null(fp);
+  fputs("more", fp);
+  fclose(fp);
+  for (i = 0; i < 500 && r.n == 0; i++) {
+    uv_run(&loop, UV_RUN_ONCE);
+  }
+  assert_int_equal(r.n, 1);
+#if defined(__linux__)
+  {
+    char want[256];
+    expected_fstype(dir, want, sizeof(want));
+    assert_true(want[0] != '\0');
+    assert_true(r.has[0]);
+    assert_true(r.has[1]);
+    assert_string_equal(r.fsname[0], want);
+    assert_string_equal(r.fsname[1], want);
+    if (strncmp(dir, "/dev/shm/", 9) == 0 && strcmp(want, "tmpfs") == 0) {
+      assert_string_equal(r.fsname[0], "tmpfs");
+    }
+  }
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || \
+    defined(__NetBSD__) || defined(__DragonFly__)
+  assert_true(r.has[0] && r.fsname[0][0] != '\0');
+  assert_string_equal(r.fsname[0], r.fsname[1]);
+#else
+  assert_false(r.has[0]); /* no way to find it: left NULL */
+#endif
+  assert_hr_ok(wes_broker_cancel_async_call(b, sink));
+  wes_datafile_provider_close(dp);
+  assert_hr_ok(wes_broker_close(b, NULL, NULL));
+  uv_close((uv_handle_t *)&t, NULL);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  assert_int_equal(uv_loop_close(&loop), 0);
+  wes_sink_unref(sink);
+  wes_token_unref(tok);
+  unlink(file);
+  dir[strlen(dir) - 1] = '\0';
+  rmdir(dir);
+}
+
+static void test_providers_datafile_fsname(void **state) {
+  struct stat st;
+  (void)state;
+  check_fsname_under("/tmp");
+  if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)) {
+    check_fsname_under("/dev/shm");
+  }
 }
 
 /* ---- allocation failure injection (the allocator is replaced in
@@ -199,29 +405,27 @@ static void *t_calloc(size_t c, size_t n) {
 
 static void t_free(void *p) { free(p); }
 
-/* A query the provider cannot compile (here: out of memory while it
- * compiles) is logged with the same guidance as its other refusals, not
- * refused silently. Every allocation of a subscription is failed in turn
- * until the provider's own compile is hit. */
-static void test_providers_datafile_compile_failure_logged(void **state) {
+/* The provider's own failures other than "not capable" (here: out of
+ * memory while it compiles the query again) reach the subscriber with
+ * the provider's name, not as a bare code. Every allocation of a
+ * subscription is failed in turn until the provider's compile is hit. */
+static void test_providers_datafile_compile_failure_reported(void **state) {
   pfx_t f;
-  logcap_t cap;
   char q[256];
   long k;
   int found = 0;
   (void)state;
-  memset(&cap, 0, sizeof(cap));
   pfx_init(&f);
   snprintf(q, sizeof(q),
            "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
            "'CIM_DataFile' AND TargetInstance.Path = '%s'",
            f.dir);
-  wes_set_log_hook(capture_log, &cap, WES_LOG_WARNING);
   for (k = 0; k < 5000 && !found; k++) {
     wes_hresult_t hr;
-    cap.n = 0;
+    wes_error_t err;
+    wes_error_clear(&err);
     fail_countdown = k;
-    hr = sub(&f, q, NULL);
+    hr = sub(&f, q, &err);
     if (fail_countdown >= 0) {
       fail_countdown = -1; /* nothing failed: the subscription stands */
       assert_hr_ok(hr);
@@ -230,16 +434,15 @@ static void test_providers_datafile_compile_failure_logged(void **state) {
     if (WES_SUCCEEDED(hr)) {
       assert_hr_ok(wes_broker_cancel_async_call(f.b, f.sink));
     }
-    if (cap.n > 0 && strstr(cap.text, "does not compile") != NULL) {
+    if (strstr(err.text, "while compiling") != NULL) {
       found = 1;
       assert_hr_equal(hr, WES_E_OUT_OF_MEMORY);
-      assert_non_null(strstr(cap.text, "TargetInstance.Path = '/dir/'"));
-      assert_non_null(strstr(cap.text, "TargetInstance.Name"));
-      assert_non_null(strstr(cap.text, "OUT_OF_MEMORY"));
+      assert_hr_equal(err.code, WES_E_OUT_OF_MEMORY);
+      assert_string_equal(err.text, DF_PREFIX "out of memory while compiling "
+                                              "the query");
     }
   }
   fail_countdown = -1;
-  wes_set_log_hook(NULL, NULL, WES_LOG_WARNING);
   assert_true(found);
   pfx_done(&f);
 }
@@ -268,7 +471,8 @@ int main(void) {
       cmocka_unit_test(test_providers_datafile_class_declared),
       cmocka_unit_test(test_providers_datafile_not_capable),
       cmocka_unit_test(test_providers_datafile_not_capable_message),
-      cmocka_unit_test(test_providers_datafile_compile_failure_logged),
+      cmocka_unit_test(test_providers_datafile_compile_failure_reported),
+      cmocka_unit_test(test_providers_datafile_fsname),
       cmocka_unit_test(test_providers_datafile_bad_args),
   };
   if (WES_FAILED(
