@@ -219,6 +219,9 @@ static wes_hresult_t bp_provide(void *data, wes_sink_t *s, int32_t f) {
 static const wes_provider_ops_t bench_ops = {WES_PROVIDER_OPS_VERSION_1,
                                              bp_provide, NULL, NULL, NULL};
 
+/* wes_broker_options_t.spin_us of the brokers made by bfx_new */
+static uint32_t bench_spin_us = 4;
+
 static void bfx_new(bfx_t *x, uint32_t flags, uint32_t limit, uint32_t policy) {
   wes_broker_options_t o;
   wes_provider_t *pr;
@@ -231,6 +234,7 @@ static void bfx_new(bfx_t *x, uint32_t flags, uint32_t limit, uint32_t policy) {
   o.block_timeout_ms = 60000;
   o.temp_subscriptions_total = 100000;
   o.temp_subscriptions_per_user = 100000;
+  o.spin_us = bench_spin_us;
   if (WES_FAILED(wes_broker_new(NULL, &o, &x->b, NULL))) {
     fprintf(stderr, "broker_new failed\n");
     exit(1);
@@ -531,6 +535,13 @@ int main(int argc, char **argv) {
     printf("handoff_latency_p99 %.1f us\n", b99);
     printf("must_not_batch_latency_p50 %.1f us\n", p50);
     printf("must_not_batch_latency_p99 %.1f us\n", p99);
+    /* the same with a loop that spins longer than the gap between events
+     * (spin_us = 200 at one event per 100 us): it never sleeps */
+    bench_spin_us = 200;
+    latency(quick ? 2000 : 20000, &p50, &p99, &b50, &b99);
+    bench_spin_us = 4;
+    printf("must_not_batch_latency_spin200_p50 %.1f us\n", p50);
+    printf("must_not_batch_latency_spin200_p99 %.1f us\n", p99);
   }
   if (RUN("throughput")) {
     /* Interleaved rounds, medians: the machine's speed drifts, so each
