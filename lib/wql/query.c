@@ -469,6 +469,20 @@ uint64_t wes_query_value_hash(const wes_value_t *v) {
   if (v == NULL) {
     return 0;
   }
+  switch (v->type) { /* integers first: the common index keys */
+  case WES_CIM_SINT8:
+  case WES_CIM_SINT16:
+  case WES_CIM_SINT32:
+  case WES_CIM_SINT64:
+    return mix64((uint64_t)v->u.sint + 1);
+  case WES_CIM_UINT8:
+  case WES_CIM_UINT16:
+  case WES_CIM_UINT32:
+  case WES_CIM_UINT64:
+    return mix64(v->u.uint + 1);
+  default:
+    break;
+  }
   switch (vkind(v)) {
   case VK_NUM: {
     num_t n = to_num(v);
