@@ -530,7 +530,7 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
   uint32_t i;
   uint64_t t0, t1, dt;
   wes_hresult_t hr;
-  int deferred;
+  int deferred, project = 1;
   if (objs == NULL) {
     objs = wes__malloc((size_t)n * sizeof(*objs));
     if (objs == NULL) {
@@ -539,8 +539,14 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
       return;
     }
   }
+  /* SELECT *: the stage's references keep the events alive through the
+   * callback; no reference of our own is taken (one atomic pair per event
+   * on a cache line the indicating thread also writes). */
+  project = !wes_query_select_all(sub->q);
   for (i = 0; i < n; i++) {
-    if (WES_FAILED(wes_query_project(sub->q, ents[i].obj, &objs[i]))) {
+    if (!project) {
+      objs[i] = ents[i].obj;
+    } else if (WES_FAILED(wes_query_project(sub->q, ents[i].obj, &objs[i]))) {
       objs[i] = wes_object_ref(ents[i].obj);
     }
   }
@@ -593,7 +599,7 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
     }
   }
 out:
-  for (i = 0; i < n; i++) {
+  for (i = 0; project && i < n; i++) {
     wes_object_unref(objs[i]);
   }
   if (objs != stack) {
