@@ -167,7 +167,11 @@ static void enqueue(rctx_t *c, bsub_t *s) {
   }
   s->seq++;
   c->hits++;
-  atomic_fetch_add(&s->st_matched, 1);
+  /* written only here, under qlock: a plain increment, read atomically */
+  atomic_store_explicit(
+      &s->st_matched,
+      atomic_load_explicit(&s->st_matched, memory_order_relaxed) + 1,
+      memory_order_relaxed);
   /* p->st_matched: once per event, from c->hits (wes__route_event) */
   if (s->count + atomic_load(&s->staged) >= limit) {
     uint32_t policy = s->policy;
