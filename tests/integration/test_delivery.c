@@ -115,6 +115,98 @@ static void test_delivery_own_thread_close_callback(void **state) {
   fx_teardown(&f);
 }
 
+/* ---- the loop's spin-wait (options.spin_us) ---- */
+
+typedef struct spin_src_s {
+  wes_sink_t *sink;
+  fx_t *f;
+  uint32_t src, n;
+} spin_src_t;
+
+static void spin_send(void *arg) {
+  spin_src_t *s = arg;
+  uint32_t i;
+  for (i = 0; i < s->n; i++) {
+    assert_hr_ok(fx_send(s->sink, fx_event(s->f, "s", i, s->src)));
+  }
+}
+
+/* Two provider threads stream into an own-thread broker whose loop
+ * sleeps after every pass (spin_us 0), spins the default 4 us, or spins
+ * the most (1000 us): every event arrives once, each source's events in
+ * order, and the sequence numbers have no gap. */
+static void test_delivery_spin_streams(void **state) {
+  static const uint32_t spins[] = {0, 4, 1000};
+  size_t k;
+  (void)state;
+  for (k = 0; k < sizeof(spins) / sizeof(spins[0]); k++) {
+    wes_broker_options_t o;
+    fx_t f;
+    prov_t p;
+    rec_t *r;
+    wes_sink_t *cs;
+    spin_src_t src[2];
+    uv_thread_t th[2];
+    uint32_t next[2] = {0, 0};
+    const uint32_t per = 20000;
+    size_t i;
+    wes_broker_options_init(&o);
+    o.spin_us = spins[k];
+    o.queue_limit = 2 * per; /* nothing may be dropped */
+    fx_setup(&f, WES_BROKER_OWN_THREAD, &o);
+    prov_init(&p);
+    fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+    r = rec_new(&cs);
+    assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+    for (i = 0; i < 2; i++) {
+      src[i].sink = p.sink;
+      src[i].f = &f;
+      src[i].src = (uint32_t)i;
+      src[i].n = per;
+      assert_int_equal(uv_thread_create(&th[i], spin_send, &src[i]), 0);
+    }
+    for (i = 0; i < 2; i++) {
+      uv_thread_join(&th[i]);
+    }
+    rec_wait(r, 2 * per);
+    assert_int_equal(r->n, 2 * per);
+    for (i = 0; i < r->n; i++) {
+      uint32_t sidx = ival(r->objs[i], "Src");
+      assert_true(sidx < 2);
+      assert_int_equal(ival(r->objs[i], "Value"), next[sidx]);
+      next[sidx]++;
+      assert_true(r->seqs[i] == r->seqs[0] + i);
+    }
+    assert_hr_ok(wes_broker_close(f.b, NULL, NULL));
+    f.b = NULL;
+    assert_int_equal(r->nstatus, 1);
+    wes_sink_unref(cs);
+    rec_free(r);
+    prov_done(&p);
+    fx_teardown(&f);
+  }
+}
+
+static void test_delivery_spin_option_checked(void **state) {
+  wes_broker_options_t o;
+  wes_broker_t *b = NULL;
+  wes_error_t err;
+  (void)state;
+  wes_broker_options_init(&o);
+  assert_int_equal(o.spin_us, 4);
+  o.spin_us = 1001;
+  o.flags = WES_BROKER_OWN_THREAD;
+  assert_hr_equal(wes_broker_new(NULL, &o, &b, &err),
+                  WES_E_INVALID_PARAMETER);
+  assert_null(b);
+  assert_non_null(strstr(err.text, "spin_us"));
+  /* the largest allowed value; in manual mode it is accepted and unused */
+  o.spin_us = 1000;
+  o.flags = WES_BROKER_MANUAL;
+  assert_hr_ok(wes_broker_new(NULL, &o, &b, &err));
+  assert_hr_ok(wes_broker_close(b, NULL, NULL));
+}
+
 /* ---- manual mode: budgets, deferral, postfilter, sequences ---- */
 
 static void test_delivery_budget_counted_and_deferred(void **state) {
@@ -257,6 +349,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_delivery_embedded_loop),
       cmocka_unit_test(test_delivery_own_thread_close_callback),
+      cmocka_unit_test(test_delivery_spin_streams),
+      cmocka_unit_test(test_delivery_spin_option_checked),
       cmocka_unit_test(test_delivery_budget_counted_and_deferred),
       cmocka_unit_test(test_delivery_postfilter_requirements),
       cmocka_unit_test(test_delivery_consumer_failure_event),
