@@ -18,7 +18,10 @@
  * broker's control lock is recursive; a cancel from inside the consumer's
  * own callback takes effect after that callback returns). Consumer
  * callbacks (indicate, set_status) run on the loop thread (manual mode:
- * inside wes_broker_advance), never concurrently for one subscription.
+ * inside wes_broker_advance), never concurrently for one subscription;
+ * a subscription moved to a worker (WES_FLAG_DEFER_SLOW) gets its indicate
+ * calls on that worker thread, and its final set_status on the thread
+ * that ended it (see wes_broker_cancel_async_call).
  */
 #ifndef WES_BROKER_H
 #define WES_BROKER_H
@@ -65,9 +68,10 @@ typedef struct wes_broker_options_s {
   uint32_t callback_budget_ms;          /* consumer callback budget: 100 */
   uint32_t temp_subscriptions_total;    /* quota: 10000 */
   uint32_t temp_subscriptions_per_user; /* quota: 1000 */
-  uint32_t drop_event_interval_ms;      /* rate limit, per subscription,
-                                           of overflow, dropped and
-                                           consumer failure events: 1000 */
+  uint32_t drop_event_interval_ms;      /* rate limit, per subscription
+                                           (and per restricted sink), of
+                                           overflow, dropped and consumer
+                                           failure events: 1000 */
   wes_clock_t *clock;                   /* NULL: real clock, or a new
                                            manual clock with MANUAL;
                                            referenced by the broker */
@@ -303,12 +307,12 @@ WES_API wes_hresult_t wes_broker_exec_notification_query_async(
  * set_status(WES_STATUS_COMPLETE, WES_E_CALL_CANCELLED), unless it already
  * had its final status; no indicate follows. Called from another thread,
  * the final set_status has run and the broker's references are dropped
- * before this returns (it waits for a callback in progress). Called from
- * inside that sink's own callback, it takes effect when the callback
- * returns. Exception: a subscription moved to a worker
- * (WES_FLAG_DEFER_SLOW) first receives, on that worker, what was already
- * handed to it, then the final status; that may happen after this returns,
- * and the worker holds its reference on `sink` until then.
+ * before this returns (it waits for a callback in progress, also one on
+ * the worker thread of a subscription moved there by WES_FLAG_DEFER_SLOW;
+ * events still waiting for that worker are released undelivered and
+ * counted in dropped_cancel). Called from inside that sink's own callback
+ * (on the loop or on its worker), it takes effect when the callback
+ * returns.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs), WES_E_NOT_FOUND (no
  * subscription uses the sink), WES_E_SHUTTING_DOWN.
  * Thread: any.

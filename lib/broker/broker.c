@@ -75,6 +75,7 @@ static void broker_free(wes_broker_t *b) {
   uv_mutex_destroy(&b->lock);
   uv_mutex_destroy(&b->snap_lock);
   uv_mutex_destroy(&b->ready_lock);
+  uv_mutex_destroy(&b->rd_lock);
   wes__free(b);
 }
 
@@ -317,12 +318,18 @@ static void hold_timer_cb(wes__timer_t *t);
 
 /* After a delivery: keeps the subscription's batch timer in step with the
  * deadline of its held batch (started on the edge to holding, moved when
- * the held batch changes, stopped when nothing is held). A pending timer
- * holds a reference on the subscription; this may drop it (the caller
- * must hold another one or not touch `sub` afterwards). Loop thread. */
+ * the held batch changes, stopped when nothing is held), or with the end
+ * of the rate-limit interval of a held-back drop report, whichever comes
+ * first. A pending timer holds a reference on the subscription; this may
+ * drop it (the caller must hold another one or not touch `sub`
+ * afterwards). Loop thread. */
 static void hold_update(wes_broker_t *b, bsub_t *sub) {
   struct hold_s *h = sub->hold;
   uint64_t d = sub->hold_deadline;
+  if (sub->report_due != 0 &&
+      (d == 0 || d == HELD_NO_DEADLINE || sub->report_due < d)) {
+    d = sub->report_due;
+  }
   if (d != 0 && d != HELD_NO_DEADLINE &&
       atomic_load(&sub->state) == SUB_ALIVE) {
     if (h == NULL) {
@@ -488,6 +495,7 @@ static void loop_closed(void *arg) {
 /* Releases what is left and closes the loop. Loop thread. */
 static void close_loop(wes_broker_t *b) {
   broker_run(b);
+  wes__rdrop_close(b);
   wes__loop_close(b->loop, loop_closed, b);
 }
 
@@ -597,6 +605,7 @@ WES_API wes_hresult_t wes_broker_new(struct uv_loop_s *loop,
   }
   uv_mutex_init(&b->snap_lock);
   uv_mutex_init(&b->ready_lock);
+  uv_mutex_init(&b->rd_lock);
   if (o.clock != NULL) {
     b->clock = wes_clock_ref(o.clock);
   } else if (b->manual) {

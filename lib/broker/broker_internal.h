@@ -14,6 +14,9 @@
  *                Never taken while holding b->lock.
  *   sub->qlock   the subscription's bounded queue.
  *   b->ready_lock the list of subscriptions with queued events.
+ *   b->rd_lock   restricted sinks' filter-drop reports (drops.c).
+ *   a deferred subscription's worker lock (defer.c): nothing is called
+ *                with it held; its worker never takes sub->cblock.
  *   the loop's ingress lock (wes__loop_post), innermost; the loop module
  *                never calls back with it held.
  */
@@ -68,6 +71,26 @@ typedef struct rknown_s {
   uint32_t id;
 } rknown_t;
 
+/* ---- rate-limited reports of a restricted sink's filter drops ---- */
+/* Events a restricted sink drops because they match none of its queries
+ * surface as a rate-limited __EventDroppedEvent (drops.c). The loop
+ * raises the report; one held back by the interval goes out when the
+ * interval ends (a timer of the broker's heap). */
+struct rdrop_s {
+  /* under b->rd_lock */
+  wes_object_t *last;  /* last event dropped, not yet reported */
+  uint64_t unreported; /* dropped since the last report */
+  psink_t *next;       /* in b's list of sinks to look at */
+  uint8_t queued;      /* the loop knows (listed or timer armed); holds
+                          a reference on the sink's wrapper */
+  /* loop-private */
+  uint8_t timer_init;
+  uint8_t armed;        /* timer pending (in b->rd_armed) */
+  uint64_t next_report; /* rate limit: no report before this */
+  psink_t *armed_next;  /* in b->rd_armed */
+  wes__timer_t timer;
+};
+
 struct psink_s {
   wes_broker_t *b; /* referenced */
   int kind;
@@ -112,6 +135,7 @@ struct psink_s {
   atomic_uint_fast64_t st_indicated, st_matched, st_unmatched,
       st_dropped_restricted, st_rejected, st_dropped_security;
   char pad_end[64];
+  struct rdrop_s rd; /* RESTRICTED: filter drop reports (drops.c) */
 };
 
 /* ---- providers ---- */
@@ -222,8 +246,9 @@ struct bsub_s {
   wes__refcount_t ref;
   /* ---- written by the delivering thread ---- */
   uv_mutex_t cblock; /* callbacks */
-  wes_sink_t *sink;  /* consumer (or the offload sink around it
-                        once deferred); NULL once finalised */
+  wes_sink_t *sink;  /* consumer, NULL once finalised; once deferred
+                        its worker's sink (defer.c), kept until the
+                        subscription is freed */
   bsub_t *ready_next; /* ready list, under b->ready_lock */
   /* loop-private stage */
   qent_t *stage;
@@ -233,6 +258,9 @@ struct bsub_s {
   uint64_t next_drop_report; /* rate limit of overflow events */
   uint64_t next_lost_report; /* ... of __EventDroppedEvent */
   uint64_t next_fail_report; /* ... of __ConsumerFailureEvent */
+  uint64_t report_due;       /* a drop report held back by the rate
+                                limit is due then (0: none); the
+                                batch timer is armed for it */
   atomic_uint_fast64_t st_delivered, st_batches, st_dropped_cancel,
       st_failures, st_over_budget, st_cb_max;
   atomic_uchar deferred; /* deliveries moved to a worker thread */
@@ -365,6 +393,13 @@ struct wes_broker_s {
   atomic_int ready_any; /* ready_head != NULL, readable without the lock */
   uint64_t spin_ns; /* the loop's spin-wait for more (wake_cb), 0 = none */
   atomic_int advancing; /* manual: inside advance */
+  /* restricted sinks with filter drops to report (drops.c) */
+  uv_mutex_t rd_lock;
+  psink_t *rd_head, *rd_tail; /* under rd_lock; each holds a reference */
+  int rd_pending;             /* rd_item posted (rd_lock) */
+  int rd_closed;              /* the loop is closing: no more posts */
+  wes__ingress_t rd_item;
+  psink_t *rd_armed; /* loop-private: sinks whose report timer is armed */
   /* recursive lock bookkeeping (changed only by the holder) */
   uint32_t lock_depth;
   bsub_t **finals; /* finalisations after the outermost unlock */
@@ -443,6 +478,34 @@ void wes__stage_clear(bsub_t *sub);
  * __EventDroppedEvent for what the end released undelivered (event =
  * `obj`, the last of them; consumes the reference). */
 void wes__report_end_drops(bsub_t *sub, wes_object_t *obj);
+
+/* Raises a plain __EventDroppedEvent (Event = `dropped`, borrowed) in
+ * namespace `ns` to whoever subscribes to it (deliver.c). */
+void wes__raise_dropped(wes_broker_t *b, bns_t *ns, wes_object_t *dropped);
+
+/* ---- drops.c ---- */
+/* A restricted sink dropped `obj` (none of its queries match): counted
+ * for a rate-limited __EventDroppedEvent. Any thread. */
+void wes__rdrop_note(psink_t *p, wes_object_t *obj);
+/* Loop thread, before the loop closes: forgets pending reports, stops
+ * their timers and releases the sinks they held. */
+void wes__rdrop_close(wes_broker_t *b);
+/* ps_destroy: what a sink's report state still holds. */
+void wes__rdrop_free(psink_t *p);
+
+/* ---- defer.c ---- */
+/* Moves a subscription's deliveries to a worker thread of its own:
+ * *ret_sink (new) queues what the loop hands it (sequence numbers from
+ * wes__tls_cb_seq) and the worker calls sub->sink with it. With
+ * sub->cblock held. Returns WES_S_OK, WES_E_OUT_OF_MEMORY, WES_E_FAILED
+ * (no thread). */
+wes_hresult_t wes__defer_new(bsub_t *sub, wes_sink_t **ret_sink);
+/* The final status of a deferred subscription (sub->final_sent just
+ * set): waits until its worker is outside the consumer's callback
+ * (unless called on that worker), releases what the worker still holds
+ * (counted as dropped_cancel), sends set_status(COMPLETE, end_hr) to the
+ * consumer on the calling thread and drops the consumer's reference. */
+void wes__defer_finish(bsub_t *sub);
 
 /* ---- sec.c ---- */
 wes_hresult_t wes__bsec_default_ns_sd(wes_sd_t **ret);

@@ -404,17 +404,13 @@ static psink_t *internal_sink(wes_broker_t *b, bns_t *ns) {
   return p;
 }
 
-static void raise_event(wes_broker_t *b, bsub_t *sub, const char *cls,
-                        wes_object_t *dropped, uint64_t count,
-                        wes_hresult_t hr) {
+static void raise_in(wes_broker_t *b, bns_t *ns, const char *cls,
+                     wes_object_t *dropped, uint64_t count, wes_hresult_t hr) {
   wes_object_t *ev = NULL;
   psink_t *p;
   int prev_in_cb;
-  if (sub->admin) {
-    return; /* never about subscribers of these events: no loops */
-  }
-  p = internal_sink(b, sub->ns);
-  if (p == NULL || WES_FAILED(wes_object_new_by_name(sub->ns->ns, cls, &ev))) {
+  p = internal_sink(b, ns);
+  if (p == NULL || WES_FAILED(wes_object_new_by_name(ns->ns, cls, &ev))) {
     return;
   }
   if (dropped != NULL) {
@@ -435,6 +431,19 @@ static void raise_event(wes_broker_t *b, bsub_t *sub, const char *cls,
   wes__psink_route(p, &ev, 1);
   wes__tls_in_cb = prev_in_cb;
   wes_object_unref(ev);
+}
+
+static void raise_event(wes_broker_t *b, bsub_t *sub, const char *cls,
+                        wes_object_t *dropped, uint64_t count,
+                        wes_hresult_t hr) {
+  if (sub->admin) {
+    return; /* never about subscribers of these events: no loops */
+  }
+  raise_in(b, sub->ns, cls, dropped, count, hr);
+}
+
+void wes__raise_dropped(wes_broker_t *b, bns_t *ns, wes_object_t *dropped) {
+  raise_in(b, ns, "__EventDroppedEvent", dropped, 0, 0);
 }
 
 void wes__report_end_drops(bsub_t *sub, wes_object_t *obj) {
@@ -512,8 +521,7 @@ static void defer_sub(bsub_t *sub) {
   if (sub->sink == NULL || atomic_load(&sub->deferred)) {
     return;
   }
-  if (WES_SUCCEEDED(wes_sink_new_offload(sub->sink, sub->b->opts.queue_limit,
-                                         WES_OFFLOAD_DROP_NEWEST, 0, &off))) {
+  if (WES_SUCCEEDED(wes__defer_new(sub, &off))) {
     wes_sink_unref(sub->sink);
     sub->sink = off;
     atomic_store(&sub->deferred, 1);
@@ -572,9 +580,11 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
   wes__tls_cb_sub = NULL;
   wes__tls_in_cb = 0;
   dt = t1 - t0;
-  atomic_fetch_add(&sub->st_delivered, n);
-  atomic_fetch_add(&sub->st_batches, 1);
-  atomic_fetch_add(&b->st_delivered, n);
+  if (!deferred) { /* a deferred subscription's worker counts them */
+    atomic_fetch_add(&sub->st_delivered, n);
+    atomic_fetch_add(&sub->st_batches, 1);
+    atomic_fetch_add(&b->st_delivered, n);
+  }
   if (dt > atomic_load(&sub->st_cb_max)) {
     atomic_store(&sub->st_cb_max, dt);
   }
@@ -679,6 +689,16 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     lost = sub->last_lost;
     sub->last_lost = NULL;
     sub->next_lost_report = now + b->opts.drop_event_interval_ms;
+  }
+  /* a report held back by the rate limit goes out when its interval
+   * ends, even with no further traffic (hold_update arms the timer) */
+  sub->report_due = 0;
+  if (sub->drops_unreported > 0) {
+    sub->report_due = sub->next_drop_report;
+  }
+  if (sub->lost_unreported > 0 &&
+      (sub->report_due == 0 || sub->next_lost_report < sub->report_due)) {
+    sub->report_due = sub->next_lost_report;
   }
   uv_mutex_unlock(&sub->qlock);
   if (report > 0) {

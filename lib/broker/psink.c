@@ -100,6 +100,7 @@ static wes_hresult_t ps_indicate(void *data, wes_object_t *const *objs,
       }
       if (!ok) {
         atomic_fetch_add(&p->st_dropped_restricted, 1);
+        wes__rdrop_note(p, obj);
         continue;
       }
     }
@@ -336,6 +337,7 @@ static void ps_destroy(void *data) {
   wes__free(p->queries);
   wes_sd_unref(p->sd);
   wes_token_unref(p->publisher);
+  wes__rdrop_free(p);
   uv_mutex_destroy(&p->sd_lock);
   wes__free(p);
   wes__broker_unref(b);

@@ -208,6 +208,11 @@ static void final_locked(bsub_t *s) {
   if (atomic_exchange(&s->final_sent, 1)) {
     return;
   }
+  if (atomic_load(&s->deferred)) {
+    /* its worker's sink stays until the subscription is freed */
+    wes__defer_finish(s);
+    return;
+  }
   sink = s->sink;
   s->sink = NULL;
   if (sink != NULL) {

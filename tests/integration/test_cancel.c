@@ -140,9 +140,8 @@ static void test_cancel_waits_for_callback_in_progress(void **state) {
 
 /* A slow consumer moved to a worker (WES_FLAG_DEFER_SLOW) cancels itself
  * from its callback, now running on the worker thread: the subscription
- * ends with exactly one final status, nothing after it. What was already
- * handed to the worker is still delivered first (docs/consumer-guide.md);
- * those callbacks cancel again and get WES_E_NOT_FOUND. */
+ * ends with exactly one final status once that callback returned, nothing
+ * after it; what was still handed to the worker is released. */
 static void test_cancel_from_inside_deferred_callback(void **state) {
   fx_t f;
   prov_t p;
@@ -213,12 +212,305 @@ static void test_cancel_from_inside_deferred_callback(void **state) {
   prov_done(&p);
 }
 
+/* ---- deferred subscriptions end like every other one ---- */
+
+/* A consumer that is slow once (150 ms of virtual time: moved to a
+ * worker), then can be held inside a callback on the worker. */
+typedef struct slow_s {
+  uv_mutex_t lock;
+  uv_cond_t cond;
+  wes_broker_t *b;
+  wes_sink_t *self;    /* not referenced */
+  uint64_t advance_ms; /* the next call "takes" that long */
+  int hold;            /* callbacks wait while set */
+  int cancel_self;     /* the next callback cancels its own call */
+  int in_cb;
+  int calls;
+  size_t n;
+  int nstatus;
+  wes_hresult_t status;
+  wes_hresult_t cancel_hr;
+  int indicate_after_status;
+  int destroyed;
+  uint64_t first_seq[8];
+} slow_t;
+
+static wes_hresult_t slow_indicate(void *data, wes_object_t *const *objs,
+                                   size_t n) {
+  slow_t *s = data;
+  uint64_t adv, seq = 0;
+  int cancel;
+  (void)objs;
+  (void)wes_broker_delivery_sequence(&seq);
+  uv_mutex_lock(&s->lock);
+  if (s->nstatus > 0) {
+    s->indicate_after_status = 1;
+  }
+  if (s->calls < 8) {
+    s->first_seq[s->calls] = seq;
+  }
+  s->calls++;
+  s->n += n;
+  adv = s->advance_ms;
+  s->advance_ms = 0;
+  s->in_cb = 1;
+  uv_cond_broadcast(&s->cond);
+  while (s->hold) {
+    uv_cond_wait(&s->cond, &s->lock);
+  }
+  cancel = s->cancel_self;
+  s->cancel_self = 0;
+  uv_mutex_unlock(&s->lock);
+  if (adv > 0) {
+    wes_clock_manual_advance(wes_broker_get_clock(s->b), adv);
+  }
+  if (cancel) {
+    wes_hresult_t hr = wes_broker_cancel_async_call(s->b, s->self);
+    uv_mutex_lock(&s->lock);
+    s->cancel_hr = hr;
+    uv_mutex_unlock(&s->lock);
+  }
+  uv_mutex_lock(&s->lock);
+  s->in_cb = 0;
+  uv_cond_broadcast(&s->cond);
+  uv_mutex_unlock(&s->lock);
+  return WES_S_OK;
+}
+
+static wes_hresult_t slow_status(void *data, int32_t flags, wes_hresult_t hr,
+                                 const char *param, wes_object_t *obj) {
+  slow_t *s = data;
+  (void)param;
+  (void)obj;
+  if (flags == WES_STATUS_COMPLETE) {
+    uv_mutex_lock(&s->lock);
+    s->nstatus++;
+    s->status = hr;
+    uv_cond_broadcast(&s->cond);
+    uv_mutex_unlock(&s->lock);
+  }
+  return WES_S_OK;
+}
+
+static void slow_destroy(void *data) {
+  slow_t *s = data;
+  uv_mutex_lock(&s->lock);
+  s->destroyed = 1;
+  uv_cond_broadcast(&s->cond);
+  uv_mutex_unlock(&s->lock);
+}
+
+static const wes_sink_ops_t slow_ops = {WES_SINK_OPS_VERSION_1,
+                                        slow_indicate,
+                                        slow_status,
+                                        NULL,
+                                        NULL,
+                                        NULL,
+                                        NULL,
+                                        slow_destroy};
+
+/* Waits (bounded, never a timing assertion) until *field == want. */
+static void slow_wait(slow_t *s, const int *field, int want) {
+  uint64_t deadline = uv_hrtime() + 30000000000ull;
+  uv_mutex_lock(&s->lock);
+  while (*field != want) {
+    uint64_t now = uv_hrtime();
+    if (now >= deadline) {
+      uv_mutex_unlock(&s->lock);
+      fail_msg("timed out waiting for the consumer");
+    }
+    uv_cond_timedwait(&s->cond, &s->lock, deadline - now);
+  }
+  uv_mutex_unlock(&s->lock);
+}
+
+static int slow_get(slow_t *s, const int *field) {
+  int v;
+  uv_mutex_lock(&s->lock);
+  v = *field;
+  uv_mutex_unlock(&s->lock);
+  return v;
+}
+
+/* Manual broker, a DEFER_SLOW subscription already moved to its worker
+ * (the only reference on the consumer sink is the broker's), and its
+ * worker now inside a callback held there, with three more events queued
+ * behind it. */
+static slow_t *deferred_setup(fx_t *f, prov_t *p) {
+  slow_t *s = calloc(1, sizeof(*s));
+  wes_sink_t *cs;
+  wes_subscription_stats_t st;
+  uint32_t i;
+  uv_mutex_init(&s->lock);
+  uv_cond_init(&s->cond);
+  fx_setup(f, WES_BROKER_MANUAL, NULL);
+  prov_init(p);
+  fx_reg(f, p, "P", "SELECT * FROM MyEvent");
+  s->b = f->b;
+  assert_hr_ok(wes_sink_new(&slow_ops, s, &cs));
+  s->self = cs;
+  s->advance_ms = 150; /* over the 100 ms budget */
+  assert_hr_ok(
+      fx_sub(f, "SELECT * FROM MyEvent", f->user, cs, WES_FLAG_DEFER_SLOW));
+  assert_hr_ok(
+      wes_sink_set_batching_parameters(p->sink, WES_FLAG_MUST_NOT_BATCH, 0, 0));
+  assert_hr_ok(fx_send(p->sink, fx_event(f, "a", 0, 0)));
+  assert_hr_ok(wes_broker_advance(f->b, 0));
+  assert_hr_ok(wes_broker_get_subscription_stats(f->b, cs, &st));
+  assert_int_equal(st.deferred, 1);
+  assert_int_equal(st.delivered, 1);
+  wes_sink_unref(cs); /* from now on only the broker holds it */
+  uv_mutex_lock(&s->lock);
+  s->hold = 1;
+  uv_mutex_unlock(&s->lock);
+  assert_hr_ok(fx_send(p->sink, fx_event(f, "b", 1, 0)));
+  assert_hr_ok(wes_broker_advance(f->b, 0));
+  slow_wait(s, &s->in_cb, 1); /* the worker is inside the callback */
+  for (i = 2; i < 5; i++) {
+    assert_hr_ok(fx_send(p->sink, fx_event(f, "c", i, 0)));
+  }
+  assert_hr_ok(wes_broker_advance(f->b, 0));
+  assert_int_equal(slow_get(s, &s->calls), 2);
+  /* the callback on the worker knows its sequence number */
+  assert_int_equal(s->first_seq[1], 2);
+  return s;
+}
+
+static void slow_free(slow_t *s) {
+  uv_mutex_destroy(&s->lock);
+  uv_cond_destroy(&s->cond);
+  free(s);
+}
+
+static void release_later(void *arg) {
+  slow_t *s = arg;
+  /* let the canceller reach its wait first (likely, not required: the
+   * assertions hold either way) */
+  uv_sleep(20);
+  uv_mutex_lock(&s->lock);
+  s->hold = 0;
+  uv_cond_broadcast(&s->cond);
+  uv_mutex_unlock(&s->lock);
+}
+
+/* Cancel from another thread while the worker is inside the consumer's
+ * callback: it waits for that callback, releases the three events the
+ * worker still holds, and before it returns the consumer has had its one
+ * final status and the broker's reference on the sink is gone (destroy
+ * ran). No indicate follows. */
+static void test_cancel_deferred_mid_callback(void **state) {
+  fx_t f;
+  prov_t p;
+  slow_t *s;
+  uv_thread_t th;
+  wes_broker_stats_t bs;
+  int destroyed, nstatus, in_cb, calls;
+  wes_hresult_t status;
+  (void)state;
+  s = deferred_setup(&f, &p);
+  assert_int_equal(uv_thread_create(&th, release_later, s), 0);
+  assert_hr_ok(wes_broker_cancel_async_call(f.b, s->self));
+  uv_mutex_lock(&s->lock);
+  destroyed = s->destroyed;
+  nstatus = s->nstatus;
+  status = s->status;
+  in_cb = s->in_cb;
+  calls = s->calls;
+  uv_mutex_unlock(&s->lock);
+  assert_int_equal(destroyed, 1);
+  assert_int_equal(nstatus, 1);
+  assert_hr_equal(status, WES_E_CALL_CANCELLED);
+  assert_int_equal(in_cb, 0);
+  assert_int_equal(calls, 2);
+  uv_thread_join(&th);
+  /* nothing after the cancel */
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "d", 9, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_advance(f.b, 1000));
+  assert_int_equal(slow_get(s, &s->calls), 2);
+  assert_int_equal(slow_get(s, &s->nstatus), 1);
+  assert_int_equal(slow_get(s, &s->indicate_after_status), 0);
+  assert_hr_ok(wes_broker_get_stats(f.b, &bs));
+  assert_int_equal(bs.delivered, 2);
+  assert_int_equal(bs.dropped, 3); /* released on cancel */
+  assert_int_equal(bs.subscriptions, 0);
+  assert_hr_equal(wes_broker_cancel_async_call(f.b, s->self), WES_E_NOT_FOUND);
+  fx_teardown(&f);
+  slow_free(s);
+  prov_done(&p);
+}
+
+/* Cancel from inside the consumer's callback on the worker: it takes
+ * effect when that callback returns (no wait on itself): the worker
+ * releases what it still holds, sends the one final status and lets go of
+ * the sink. */
+static void test_cancel_deferred_from_inside_worker(void **state) {
+  fx_t f;
+  prov_t p;
+  slow_t *s;
+  wes_broker_stats_t bs;
+  (void)state;
+  s = deferred_setup(&f, &p);
+  uv_mutex_lock(&s->lock);
+  s->cancel_self = 1;
+  s->hold = 0;
+  uv_cond_broadcast(&s->cond);
+  uv_mutex_unlock(&s->lock);
+  slow_wait(s, &s->destroyed, 1);
+  uv_mutex_lock(&s->lock);
+  assert_hr_ok(s->cancel_hr);
+  assert_int_equal(s->nstatus, 1);
+  assert_hr_equal(s->status, WES_E_CALL_CANCELLED);
+  assert_int_equal(s->calls, 2);
+  assert_int_equal(s->indicate_after_status, 0);
+  uv_mutex_unlock(&s->lock);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_get_stats(f.b, &bs));
+  assert_int_equal(bs.dropped, 3);
+  assert_int_equal(bs.subscriptions, 0);
+  assert_hr_equal(wes_broker_cancel_async_call(f.b, s->self), WES_E_NOT_FOUND);
+  fx_teardown(&f);
+  assert_int_equal(slow_get(s, &s->calls), 2);
+  assert_int_equal(slow_get(s, &s->nstatus), 1);
+  slow_free(s);
+  prov_done(&p);
+}
+
+/* A close with a deferred subscription in flight: the same, with
+ * WES_E_SHUTTING_DOWN, before wes_broker_close returns (manual mode). */
+static void test_cancel_deferred_close_in_flight(void **state) {
+  fx_t f;
+  prov_t p;
+  slow_t *s;
+  uv_thread_t th;
+  (void)state;
+  s = deferred_setup(&f, &p);
+  assert_int_equal(uv_thread_create(&th, release_later, s), 0);
+  assert_hr_ok(wes_broker_close(f.b, NULL, NULL));
+  f.b = NULL;
+  uv_mutex_lock(&s->lock);
+  assert_int_equal(s->destroyed, 1);
+  assert_int_equal(s->nstatus, 1);
+  assert_hr_equal(s->status, WES_E_SHUTTING_DOWN);
+  assert_int_equal(s->in_cb, 0);
+  assert_int_equal(s->calls, 2);
+  assert_int_equal(s->indicate_after_status, 0);
+  uv_mutex_unlock(&s->lock);
+  uv_thread_join(&th);
+  fx_teardown(&f);
+  slow_free(s);
+  prov_done(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cancel_races_delivery),
       cmocka_unit_test(test_cancel_from_inside_callback),
       cmocka_unit_test(test_cancel_waits_for_callback_in_progress),
       cmocka_unit_test(test_cancel_from_inside_deferred_callback),
+      cmocka_unit_test(test_cancel_deferred_mid_callback),
+      cmocka_unit_test(test_cancel_deferred_from_inside_worker),
+      cmocka_unit_test(test_cancel_deferred_close_in_flight),
   };
   return cmocka_run_group_tests_name("cancel", tests, NULL, NULL);
 }

@@ -406,6 +406,121 @@ static void test_overflow_full_enumerator_counts_drops(void **state) {
   prov_done(&p);
 }
 
+/* A report held back by the rate limit does not wait for the next
+ * delivery: the broker's timer raises it when the interval ends, with the
+ * exact number dropped since the previous report, even though nothing
+ * more is indicated. Manual mode: the window passes with
+ * wes_broker_advance. */
+static void test_overflow_held_back_report_at_window_end(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *adm;
+  rec_t *r, *ra;
+  wes_broker_stats_t bs;
+  wes_object_t *ev = NULL;
+  uint32_t qsize = 0, i;
+  (void)state;
+  setup_limit(&f, &p, 2, WES_OVERFLOW_DROP_NEWEST);
+  r = rec_new(&cs);
+  ra = rec_new(&adm);
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM __EventQueueOverflowEvent", f.admin, adm, 0));
+  send_n(&f, &p, 5); /* stalled consumer: 2 queued, 3 dropped */
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 2);
+  assert_int_equal(ra->n, 1);
+  assert_hr_ok(wes_object_get_uint32(ra->objs[0], "CurrentQueueSize", &qsize));
+  assert_int_equal(qsize, 3);
+  /* within the interval: 2 queued, 4 dropped, the report is held back */
+  for (i = 10; i < 16; i++) {
+    assert_hr_ok(fx_send(p.sink, fx_event(&f, "o", i, 0)));
+  }
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r->n, 4);
+  assert_int_equal(ra->n, 1);
+  assert_hr_ok(wes_broker_advance(f.b, 999));
+  assert_int_equal(ra->n, 1);
+  /* the interval ends: no further traffic, the summary arrives */
+  assert_hr_ok(wes_broker_advance(f.b, 1));
+  assert_int_equal(ra->n, 2);
+  assert_hr_ok(wes_object_get_uint32(ra->objs[1], "CurrentQueueSize", &qsize));
+  assert_int_equal(qsize, 4);
+  assert_hr_ok(wes_object_get_object(ra->objs[1], "Event", &ev));
+  assert_int_equal(ival(ev, "Value"), 15); /* the last one dropped */
+  assert_int_equal(r->n, 4);
+  /* nothing more to say: no further reports */
+  assert_hr_ok(wes_broker_advance(f.b, 5000));
+  assert_int_equal(ra->n, 2);
+  assert_hr_ok(wes_broker_get_stats(f.b, &bs));
+  assert_int_equal(bs.drop_events, 2);
+  assert_int_equal(bs.dropped, 7);
+  /* held back again, then the subscription is cancelled: its timer is
+   * stopped, the report is not raised afterwards */
+  send_n(&f, &p, 3);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(ra->n, 3); /* the interval had passed: at once */
+  send_n(&f, &p, 3);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(ra->n, 3);
+  assert_hr_ok(wes_broker_cancel_async_call(f.b, cs));
+  assert_hr_ok(wes_broker_advance(f.b, 2000));
+  assert_int_equal(ra->n, 3);
+  /* and one held back when the broker closes: forgotten, no leak */
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  send_n(&f, &p, 3);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(ra->n, 4);
+  send_n(&f, &p, 3);
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(ra->n, 4);
+  fx_teardown(&f);
+  assert_int_equal(ra->n, 4);
+  wes_sink_unref(cs);
+  wes_sink_unref(adm);
+  rec_free(r);
+  rec_free(ra);
+  prov_done(&p);
+}
+
+/* The same for a held-back security denial report (__EventDroppedEvent):
+ * raised when the interval ends, Event = the last one denied. */
+static void test_overflow_held_back_denial_report(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *adm;
+  rec_t *r, *ra;
+  (void)state;
+  setup_limit(&f, &p, 100, WES_OVERFLOW_DROP_NEWEST);
+  p.access = WES_S_SUBJECT_TO_SDS;
+  r = rec_new(&cs);
+  ra = rec_new(&adm);
+  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM __EventDroppedEvent", f.admin, adm, 0));
+  assert_hr_ok(fx_send(p.sink, event_admin_only(&f, 1)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(ra->n, 1);
+  assert_plain_dropped(ra->objs[0], 1);
+  assert_hr_ok(wes_broker_advance(f.b, 10));
+  assert_hr_ok(fx_send(p.sink, event_admin_only(&f, 2)));
+  assert_hr_ok(fx_send(p.sink, event_admin_only(&f, 3)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(ra->n, 1);
+  assert_hr_ok(wes_broker_advance(f.b, 989));
+  assert_int_equal(ra->n, 1);
+  assert_hr_ok(wes_broker_advance(f.b, 1));
+  assert_int_equal(ra->n, 2);
+  assert_plain_dropped(ra->objs[1], 3);
+  assert_int_equal(r->n, 0);
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  wes_sink_unref(adm);
+  rec_free(r);
+  rec_free(ra);
+  prov_done(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_overflow_drop_newest_exact),
@@ -416,6 +531,8 @@ int main(void) {
       cmocka_unit_test(test_overflow_dropped_event_cancel),
       cmocka_unit_test(test_overflow_consumer_failure_rate_limited),
       cmocka_unit_test(test_overflow_full_enumerator_counts_drops),
+      cmocka_unit_test(test_overflow_held_back_report_at_window_end),
+      cmocka_unit_test(test_overflow_held_back_denial_report),
   };
   return cmocka_run_group_tests_name("overflow", tests, NULL, NULL);
 }
