@@ -326,9 +326,10 @@ static void hold_timer_cb(wes__timer_t *t);
 static void hold_update(wes_broker_t *b, bsub_t *sub) {
   struct hold_s *h = sub->hold;
   uint64_t d = sub->hold_deadline;
-  if (sub->report_due != 0 &&
-      (d == 0 || d == HELD_NO_DEADLINE || sub->report_due < d)) {
-    d = sub->report_due;
+  subrep_t *rep = atomic_load_explicit(&sub->rep, memory_order_acquire);
+  uint64_t due = rep != NULL ? rep->report_due : 0;
+  if (due != 0 && (d == 0 || d == HELD_NO_DEADLINE || due < d)) {
+    d = due;
   }
   if (d != 0 && d != HELD_NO_DEADLINE &&
       atomic_load(&sub->state) == SUB_ALIVE) {

@@ -190,6 +190,25 @@ struct hold_s {
   uint64_t armed; /* deadline started for, 0 = not pending */
 };
 
+/* The report state of a subscription that dropped events or whose
+ * consumer failed: most subscriptions never need it, so it is allocated
+ * on first use (wes__sub_rep) instead of living in every bsub_t. */
+typedef struct subrep_s {
+  /* under qlock */
+  uint64_t drops_unreported;
+  uint64_t lost_unreported;
+  wes_object_t *last_dropped;
+  wes_object_t *last_lost; /* last matched event dropped for another
+                              reason (security), not yet reported */
+  /* the delivering thread (the drop fields under qlock too) */
+  uint64_t next_drop_report; /* rate limit of overflow events */
+  uint64_t next_lost_report; /* ... of __EventDroppedEvent */
+  uint64_t next_fail_report; /* ... of __ConsumerFailureEvent */
+  uint64_t report_due;       /* a drop report held back by the rate
+                                limit is due then (0: none); the
+                                batch timer is armed for it */
+} subrep_t;
+
 /*
  * A subscription. The fields are grouped by the thread that writes them,
  * so the indicating threads and the delivering thread (loop or worker) do
@@ -210,11 +229,9 @@ struct bsub_s {
   atomic_uint qwaiters; /* BLOCK: indicating threads waiting on qcond */
   uint64_t seq;
   atomic_uint_fast64_t st_matched, st_dropped_overflow, st_dropped_security;
-  uint64_t drops_unreported;
-  uint64_t lost_unreported;
-  wes_object_t *last_dropped;
-  wes_object_t *last_lost; /* last matched event dropped for another
-                              reason (security), not yet reported */
+  /* drop and failure reports: made on the first drop or failure (under
+   * qlock), NULL until then; freed with the subscription */
+  _Atomic(struct subrep_s *) rep;
   uv_cond_t *qcond; /* BLOCK policy only (room available), else NULL */
   uint8_t policy;   /* WES_OVERFLOW_* */
   uint8_t closed;   /* under qlock */
@@ -255,12 +272,6 @@ struct bsub_s {
   uint32_t nstage, stage_cap;
   struct hold_s *hold;       /* batch timer, made on the first hold */
   uint64_t hold_deadline;    /* 0 = none; HELD_NO_DEADLINE = infinite */
-  uint64_t next_drop_report; /* rate limit of overflow events */
-  uint64_t next_lost_report; /* ... of __EventDroppedEvent */
-  uint64_t next_fail_report; /* ... of __ConsumerFailureEvent */
-  uint64_t report_due;       /* a drop report held back by the rate
-                                limit is due then (0: none); the
-                                batch timer is armed for it */
   atomic_uint_fast64_t st_delivered, st_batches, st_dropped_cancel,
       st_failures, st_over_budget, st_cb_max;
   atomic_uchar deferred; /* deliveries moved to a worker thread */
@@ -429,6 +440,10 @@ uint64_t wes__broker_now_ms(wes_broker_t *b);
  * it runs at the next advance). */
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub);
 void wes__unstage(bsub_t *sub, uint32_t n);
+/* The subscription's report state, made if absent; NULL when out of
+ * memory (the drop is still counted, only its report is lost). With
+ * sub->qlock held. */
+subrep_t *wes__sub_rep(bsub_t *sub);
 /* Queues a finalisation to run when the outermost lock is released. */
 void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub);
 

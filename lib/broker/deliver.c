@@ -97,13 +97,28 @@ static int ring_grow(bsub_t *s, uint32_t limit) {
   return 0;
 }
 
+subrep_t *wes__sub_rep(bsub_t *sub) {
+  subrep_t *r = atomic_load_explicit(&sub->rep, memory_order_acquire);
+  if (r == NULL) {
+    r = wes__calloc(1, sizeof(*r));
+    if (r != NULL) {
+      atomic_store_explicit(&sub->rep, r, memory_order_release);
+    }
+  }
+  return r;
+}
+
 static void note_drop(bsub_t *s, wes_object_t *obj) {
   wes_broker_t *b = s->b;
-  wes_object_unref(s->last_dropped);
-  s->last_dropped = wes_object_ref(obj);
+  subrep_t *r = wes__sub_rep(s);
   atomic_fetch_add(&s->st_dropped_overflow, 1);
   atomic_fetch_add(&b->st_dropped, 1);
-  if (s->drops_unreported++ == 0) {
+  if (r == NULL) {
+    return;
+  }
+  wes_object_unref(r->last_dropped);
+  r->last_dropped = wes_object_ref(obj);
+  if (r->drops_unreported++ == 0) {
     wes__broker_mark_ready(b, s);
   }
 }
@@ -113,12 +128,13 @@ static void note_drop(bsub_t *s, wes_object_t *obj) {
  * __EventDroppedEvent raised by the loop. Subscribers of these events
  * never cause reports. */
 static void note_lost_locked(bsub_t *s, wes_object_t *obj) {
-  if (s->admin || s->closed) {
+  subrep_t *r;
+  if (s->admin || s->closed || (r = wes__sub_rep(s)) == NULL) {
     return;
   }
-  wes_object_unref(s->last_lost);
-  s->last_lost = wes_object_ref(obj);
-  if (s->lost_unreported++ == 0) {
+  wes_object_unref(r->last_lost);
+  r->last_lost = wes_object_ref(obj);
+  if (r->lost_unreported++ == 0) {
     wes__broker_mark_ready(s->b, s);
   }
 }
@@ -607,8 +623,12 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
     wes__log(WES_LOG_WARNING, "broker",
              "consumer of subscription %u failed: %s", (unsigned)sub->id,
              wes_err_name(hr));
-    if (t1 >= sub->next_fail_report) { /* rate-limited like overflow */
-      sub->next_fail_report = t1 + b->opts.drop_event_interval_ms;
+    subrep_t *r;
+    uv_mutex_lock(&sub->qlock);
+    r = wes__sub_rep(sub);
+    uv_mutex_unlock(&sub->qlock);
+    if (r != NULL && t1 >= r->next_fail_report) { /* rate-limited */
+      r->next_fail_report = t1 + b->opts.drop_event_interval_ms;
       raise_event(b, sub, "__ConsumerFailureEvent", ents[0].obj, 0, hr);
     }
   }
@@ -644,6 +664,7 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   uint32_t i = 0, j, done, moved = 0;
   uint64_t report = 0, nlost = 0, clk;
   wes_object_t *dropped = NULL, *lost = NULL;
+  subrep_t *rep;
   if (sub->in_deliver) {
     /* Nested (a callback closed the broker): the outer call finishes. */
     return;
@@ -676,29 +697,32 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     sub->count = 0;
     sub->head = 0;
   }
-  if (sub->drops_unreported > 0 && now >= sub->next_drop_report) {
-    report = sub->drops_unreported;
-    sub->drops_unreported = 0;
-    dropped = sub->last_dropped;
-    sub->last_dropped = NULL;
-    sub->next_drop_report = now + b->opts.drop_event_interval_ms;
-  }
-  if (sub->lost_unreported > 0 && now >= sub->next_lost_report) {
-    nlost = sub->lost_unreported;
-    sub->lost_unreported = 0;
-    lost = sub->last_lost;
-    sub->last_lost = NULL;
-    sub->next_lost_report = now + b->opts.drop_event_interval_ms;
-  }
-  /* a report held back by the rate limit goes out when its interval
-   * ends, even with no further traffic (hold_update arms the timer) */
-  sub->report_due = 0;
-  if (sub->drops_unreported > 0) {
-    sub->report_due = sub->next_drop_report;
-  }
-  if (sub->lost_unreported > 0 &&
-      (sub->report_due == 0 || sub->next_lost_report < sub->report_due)) {
-    sub->report_due = sub->next_lost_report;
+  rep = atomic_load_explicit(&sub->rep, memory_order_acquire);
+  if (rep != NULL) {
+    if (rep->drops_unreported > 0 && now >= rep->next_drop_report) {
+      report = rep->drops_unreported;
+      rep->drops_unreported = 0;
+      dropped = rep->last_dropped;
+      rep->last_dropped = NULL;
+      rep->next_drop_report = now + b->opts.drop_event_interval_ms;
+    }
+    if (rep->lost_unreported > 0 && now >= rep->next_lost_report) {
+      nlost = rep->lost_unreported;
+      rep->lost_unreported = 0;
+      lost = rep->last_lost;
+      rep->last_lost = NULL;
+      rep->next_lost_report = now + b->opts.drop_event_interval_ms;
+    }
+    /* a report held back by the rate limit goes out when its interval
+     * ends, even with no further traffic (hold_update arms the timer) */
+    rep->report_due = 0;
+    if (rep->drops_unreported > 0) {
+      rep->report_due = rep->next_drop_report;
+    }
+    if (rep->lost_unreported > 0 &&
+        (rep->report_due == 0 || rep->next_lost_report < rep->report_due)) {
+      rep->report_due = rep->next_lost_report;
+    }
   }
   uv_mutex_unlock(&sub->qlock);
   if (report > 0) {

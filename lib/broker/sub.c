@@ -93,8 +93,14 @@ static void sub_free(bsub_t *s) {
   wes__stage_clear(s);
   wes__free(s->stage);
   wes__free(s->hold); /* not pending: a pending timer holds a reference */
-  wes_object_unref(s->last_dropped);
-  wes_object_unref(s->last_lost);
+  {
+    subrep_t *r = atomic_load(&s->rep);
+    if (r != NULL) {
+      wes_object_unref(r->last_dropped);
+      wes_object_unref(r->last_lost);
+      wes__free(r);
+    }
+  }
   wes_sink_unref(s->sink);
   wes_query_unref(s->q);
   wes_token_unref(s->token);
@@ -147,6 +153,7 @@ static void tell_cancel(wes_broker_t *b, bsub_t *s) {
 void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   wes_broker_t *b = s->b;
   wes_object_t *lost = NULL;
+  subrep_t *rep;
   uint32_t i;
   if (atomic_exchange(&s->state, SUB_ENDED) != SUB_ALIVE) {
     return;
@@ -169,16 +176,19 @@ void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   /* close the queue: nothing more is accepted, queued events go */
   uv_mutex_lock(&s->qlock);
   s->closed = 1;
+  rep = atomic_load(&s->rep);
   if (!s->admin && !atomic_load(&b->closing)) {
     /* what goes undelivered surfaces as one __EventDroppedEvent */
     if (s->count > 0) {
       lost = wes_object_ref(s->ring[(s->head + s->count - 1) % s->cap].obj);
-    } else if (s->last_lost != NULL) {
-      lost = wes_object_ref(s->last_lost);
+    } else if (rep != NULL && rep->last_lost != NULL) {
+      lost = wes_object_ref(rep->last_lost);
     }
     if (lost != NULL) {
       s->end_reported = 1;
-      s->lost_unreported = 0;
+      if (rep != NULL) {
+        rep->lost_unreported = 0;
+      }
     }
   }
   for (i = 0; i < s->count; i++) {
