@@ -326,8 +326,10 @@ static wes_hresult_t count_indicate(void *data, wes_object_t *const *objs,
   return WES_S_OK;
 }
 
-static double per_event_ns(uint32_t nsubs, uint64_t n, long long *ret_bytes,
-                           double *ret_match_ns) {
+/* `one_each`: MUST_NOT_BATCH, so every event has a callback of its own
+ * also with one subscription (with 10,000 they have one anyway). */
+static double per_event_ns(uint32_t nsubs, uint64_t n, int one_each,
+                           long long *ret_bytes, double *ret_match_ns) {
   bfx_t x;
   wes_sink_t *cs;
   wes_object_t **pool, *ev;
@@ -339,6 +341,9 @@ static double per_event_ns(uint32_t nsubs, uint64_t n, long long *ret_bytes,
   bfx_new(&x, WES_BROKER_MANUAL, 1000000, WES_OVERFLOW_DROP_NEWEST);
   wes_sink_new_callback(count_indicate, NULL, &got, &cs);
   pool = make_pool(&x);
+  if (one_each) {
+    wes_sink_set_batching_parameters(x.psink, WES_FLAG_MUST_NOT_BATCH, 0, 0);
+  }
   /* prime the provider and the snapshot with one subscription */
   before = atomic_load(&live_bytes);
   for (k = 0; k < nsubs; k++) {
@@ -506,8 +511,7 @@ static void usage(void) {
 
 int main(int argc, char **argv) {
   uint64_t n = 1000000;
-  double ho, rb, rnb, c1, c100, c10k, call, p50, p99, b50, b99;
-  double m1, m100, m10k;
+  double ho, rb, rnb, call, p50, p99, b50, b99, m10k;
   long long bytes = 0;
   int quick = 0, i;
   const char *only = NULL;
@@ -564,19 +568,35 @@ int main(int argc, char **argv) {
     printf("broker_must_not_batch_vs_handoff %.2f ratio\n", ho / rnb);
   }
   if (RUN("match")) {
+    /* interleaved rounds, medians, as for throughput */
+    enum { M1, M100, M10K, C1, C100, C10K, E1, E10K, NFIG };
+    double fig[NFIG][ROUNDS], med[NFIG], dummy;
+    int r, f, rounds = quick ? 3 : 5;
     call = call_ns(n * 10);
-    c1 = per_event_ns(1, n / 4, NULL, &m1);
-    c100 = per_event_ns(100, n / 4, NULL, &m100);
-    c10k = per_event_ns(10000, n / 4, NULL, &m10k);
+    for (r = 0; r < rounds; r++) {
+      fig[C1][r] = per_event_ns(1, n / 4, 0, NULL, &fig[M1][r]);
+      fig[C100][r] = per_event_ns(100, n / 4, 0, NULL, &fig[M100][r]);
+      fig[C10K][r] = per_event_ns(10000, n / 4, 0, NULL, &fig[M10K][r]);
+      fig[E1][r] = per_event_ns(1, n / 4, 1, NULL, &dummy);
+      fig[E10K][r] = per_event_ns(10000, n / 4, 1, NULL, &dummy);
+    }
+    for (f = 0; f < NFIG; f++) {
+      med[f] = median(fig[f], rounds);
+    }
+    printf("match_rounds %d rounds\n", rounds);
     printf("call_per_event %.1f ns\n", call);
-    printf("match_per_event_1_sub %.1f ns\n", m1);
-    printf("match_per_event_100_subs %.1f ns\n", m100);
-    printf("match_per_event_10000_subs %.1f ns\n", m10k);
-    printf("match_10000_vs_1 %.2f ratio\n", m10k / m1);
-    printf("per_event_1_sub %.1f ns\n", c1);
-    printf("per_event_100_subs %.1f ns\n", c100);
-    printf("per_event_10000_subs %.1f ns\n", c10k);
-    printf("per_event_10000_vs_1 %.2f ratio\n", c10k / c1);
+    printf("match_per_event_1_sub %.1f ns\n", med[M1]);
+    printf("match_per_event_100_subs %.1f ns\n", med[M100]);
+    printf("match_per_event_10000_subs %.1f ns\n", med[M10K]);
+    printf("match_10000_vs_1 %.2f ratio\n", med[M10K] / med[M1]);
+    printf("per_event_1_sub %.1f ns\n", med[C1]);
+    printf("per_event_100_subs %.1f ns\n", med[C100]);
+    printf("per_event_10000_subs %.1f ns\n", med[C10K]);
+    printf("per_event_10000_vs_1 %.2f ratio\n", med[C10K] / med[C1]);
+    printf("per_event_callback_each_1_sub %.1f ns\n", med[E1]);
+    printf("per_event_callback_each_10000_subs %.1f ns\n", med[E10K]);
+    printf("per_event_callback_each_10000_vs_1 %.2f ratio\n",
+           med[E10K] / med[E1]);
   }
   if (RUN("memory")) {
     /* of which the compiled query (the WQL module's arena) */
@@ -585,7 +605,7 @@ int main(int argc, char **argv) {
     long long before;
     int k;
     char q[96];
-    per_event_ns(10000, 10000, &bytes, &m10k);
+    per_event_ns(10000, 10000, 0, &bytes, &m10k);
     printf("bytes_per_subscription %lld bytes\n", bytes);
     bfx_new(&x, WES_BROKER_MANUAL, 1000, WES_OVERFLOW_DROP_NEWEST);
     before = atomic_load(&live_bytes);

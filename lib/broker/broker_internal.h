@@ -156,6 +156,9 @@ struct wes_provider_s {
 };
 
 /* ---- subscriptions ---- */
+#define INDEX_EXACT_SINT 1
+#define INDEX_EXACT_UINT 2
+
 #define SUB_ALIVE 0
 #define SUB_ENDED 1
 
@@ -250,7 +253,13 @@ struct bsub_s {
   wes_query_t *q;
   wes_token_t *token;
   cover_t *covers;
-  uint32_t ncovers;
+  uint16_t ncovers; /* slots of covers (under qlock and b->lock) */
+  /* the WHERE is exactly the equality the index tests, with a signed
+   * (INDEX_EXACT_SINT) or unsigned (INDEX_EXACT_UINT) integer constant:
+   * an index hit of the same kind of value needs no re-evaluation (set
+   * while building a snapshot, under b->lock, before publishing it) */
+  uint8_t index_exact;
+  uint8_t select_all; /* SELECT *: delivered without projection */
   uint32_t id;
   int32_t flags;
   wes_hresult_t end_hr;

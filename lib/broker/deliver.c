@@ -253,13 +253,15 @@ static void enqueue(rctx_t *c, bsub_t *s) {
 
 /* ---- matching ---- */
 
-static void try_sub(rctx_t *c, bsub_t *s) {
+/* `exact`: the index already proved the WHERE (index_exact), so it is
+ * not evaluated again. */
+static void try_sub(rctx_t *c, bsub_t *s, int exact) {
   psink_t *p = c->p;
   if (atomic_load(&s->state) != SUB_ALIVE || s->ns != p->ns) {
     return;
   }
-  if ((p->kind != PSINK_MAIN && p->kind != PSINK_RESTRICTED) ||
-      atomic_load(&p->postfilter)) {
+  if (!exact && ((p->kind != PSINK_MAIN && p->kind != PSINK_RESTRICTED) ||
+                 atomic_load(&p->postfilter))) {
     if (!wes_query_match(s->q, c->obj)) {
       return;
     }
@@ -282,6 +284,23 @@ static void try_sub(rctx_t *c, bsub_t *s) {
   enqueue(c, s);
 }
 
+static int exact_kind(const wes_value_t *v) {
+  switch (v->type) {
+  case WES_CIM_SINT8:
+  case WES_CIM_SINT16:
+  case WES_CIM_SINT32:
+  case WES_CIM_SINT64:
+    return INDEX_EXACT_SINT;
+  case WES_CIM_UINT8:
+  case WES_CIM_UINT16:
+  case WES_CIM_UINT32:
+  case WES_CIM_UINT64:
+    return INDEX_EXACT_UINT;
+  default:
+    return 0;
+  }
+}
+
 static void route_tb(rctx_t *c, tbucket_t *tb) {
   size_t i, k;
   for (i = 0; i < tb->ngroups; i++) {
@@ -293,14 +312,18 @@ static void route_tb(rctx_t *c, tbucket_t *tb) {
       if (ev != NULL) {
         bsub_t *const *subs = wes__eqval_subs(ev);
         uint32_t nsubs = wes__eqval_count(ev);
+        /* The value hash is a bijection on 64-bit integers of one
+         * signedness, so an equal hash of the same kind proves the
+         * equality for a subscription whose WHERE is only that. */
+        int kind = exact_kind(&v);
         for (k = 0; k < nsubs; k++) {
-          try_sub(c, subs[k]);
+          try_sub(c, subs[k], kind != 0 && subs[k]->index_exact == kind);
         }
       }
     }
   }
   for (k = 0; k < tb->nrest; k++) {
-    try_sub(c, tb->rest[k]);
+    try_sub(c, tb->rest[k], 0);
   }
 }
 
@@ -570,7 +593,7 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
   /* SELECT *: the stage's references keep the events alive through the
    * callback; no reference of our own is taken (one atomic pair per event
    * on a cache line the indicating thread also writes). */
-  project = !wes_query_select_all(sub->q);
+  project = !sub->select_all;
   for (i = 0; i < n; i++) {
     if (!project) {
       objs[i] = ents[i].obj;

@@ -461,10 +461,41 @@ static int index_add(snap_t *sn, bsub_t *s) {
       break;
     }
   }
+  s->index_exact = 0;
   if (key != NULL) {
     eqgroup_t *g = NULL;
     eqval_t *v = NULL;
     uint64_t h = wes_query_value_hash(&key->value);
+    size_t nconj = 0;
+    if (wes_query_dnf_count(s->q, &nconj) == WES_S_OK && nconj == 1 &&
+        wes_query_dnf_size(s->q, 0) == 1) {
+      const wes_query_pred_t *only = wes_query_dnf_pred(s->q, 0, 0);
+      if (only != NULL && only->op == WES_QUERY_OP_EQ &&
+          wes__strcasecmp(only->path, key->path) == 0 &&
+          only->value.type == key->value.type &&
+          !key->value.is_null) {
+        switch (key->value.type) {
+        case WES_CIM_SINT8:
+        case WES_CIM_SINT16:
+        case WES_CIM_SINT32:
+        case WES_CIM_SINT64:
+          s->index_exact = only->value.u.sint == key->value.u.sint
+                               ? INDEX_EXACT_SINT
+                               : 0;
+          break;
+        case WES_CIM_UINT8:
+        case WES_CIM_UINT16:
+        case WES_CIM_UINT32:
+        case WES_CIM_UINT64:
+          s->index_exact = only->value.u.uint == key->value.u.uint
+                               ? INDEX_EXACT_UINT
+                               : 0;
+          break;
+        default:
+          break;
+        }
+      }
+    }
     for (i = 0; i < tb->ngroups; i++) {
       if (wes__strcasecmp(tb->groups[i].path, key->path) == 0) {
         g = &tb->groups[i];
@@ -561,18 +592,29 @@ void wes__snap_clear(wes_broker_t *b) {
 static int add_cover(bsub_t *s, void *src, int restricted, int sds,
                      int denied) {
   cover_t *nc;
+  uint32_t i;
   uv_mutex_lock(&s->qlock);
-  nc = wes__realloc(s->covers, (s->ncovers + 1) * sizeof(*nc));
-  if (nc == NULL) {
-    uv_mutex_unlock(&s->qlock);
-    return -1;
+  /* a slot whose source went away is reused, so a subscription that
+   * outlives many restricted sinks does not grow */
+  for (i = 0; i < s->ncovers && s->covers[i].src != NULL; i++) {
   }
-  s->covers = nc;
-  nc[s->ncovers].src = src;
-  nc[s->ncovers].restricted = restricted;
-  nc[s->ncovers].subject_to_sds = sds;
-  nc[s->ncovers].denied = denied;
-  s->ncovers++;
+  if (i == s->ncovers) {
+    if (s->ncovers == UINT16_MAX) {
+      uv_mutex_unlock(&s->qlock);
+      return -1;
+    }
+    nc = wes__realloc(s->covers, (s->ncovers + 1) * sizeof(*nc));
+    if (nc == NULL) {
+      uv_mutex_unlock(&s->qlock);
+      return -1;
+    }
+    s->covers = nc;
+    s->ncovers++;
+  }
+  s->covers[i].src = src;
+  s->covers[i].restricted = (uint8_t)restricted;
+  s->covers[i].subject_to_sds = (uint8_t)sds;
+  s->covers[i].denied = (uint8_t)denied;
   uv_mutex_unlock(&s->qlock);
   return 0;
 }
@@ -985,6 +1027,7 @@ static wes_hresult_t subscribe(wes_broker_t *b, const char *nsname,
   s->b = wes__broker_ref(b);
   s->ns = ns;
   s->q = q;
+  s->select_all = wes_query_select_all(q) ? 1 : 0;
   q = NULL;
   s->flags = flags;
   s->token = wes_token_ref(token);

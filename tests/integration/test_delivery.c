@@ -309,6 +309,70 @@ static void test_delivery_postfilter_requirements(void **state) {
   prov_done(&p);
 }
 
+/* Subscriptions whose WHERE is only the indexed equality skip the
+ * re-evaluation on an index hit; the index compares hashes, so the cases
+ * where two different values share a hash (a negative signed constant and
+ * a large unsigned value) must still be decided by the WHERE. */
+#define IDX_MOF                                                                \
+  "class IdxEvent : __ExtrinsicEvent { uint64 U; sint32 S; string T; };\n"
+
+static void idx_send(fx_t *f, prov_t *p, uint64_t u, int32_t sv,
+                     const char *t) {
+  wes_object_t *o = NULL;
+  assert_hr_ok(wes_object_new_by_name(f->ns, "IdxEvent", &o));
+  assert_hr_ok(wes_object_set_uint64(o, "U", u));
+  assert_hr_ok(wes_object_set_sint32(o, "S", sv));
+  assert_hr_ok(wes_object_set_string(o, "T", t));
+  assert_hr_ok(fx_send(p->sink, o));
+}
+
+static void test_delivery_index_exact_equality(void **state) {
+  static const char *const queries[] = {
+      "SELECT * FROM IdxEvent WHERE U = 7",
+      "SELECT * FROM IdxEvent WHERE U = -1", /* constant outside uint64 */
+      "SELECT * FROM IdxEvent WHERE S = -1",
+      "SELECT * FROM IdxEvent WHERE S = -1 AND T = 'x'",
+      "SELECT * FROM IdxEvent WHERE T = 'x'",
+  };
+  enum { NQ = sizeof(queries) / sizeof(queries[0]) };
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs[NQ];
+  rec_t *r[NQ];
+  size_t i;
+  (void)state;
+  fx_setup(&f, WES_BROKER_MANUAL, NULL);
+  assert_hr_ok(wes_mof_compile(f.ns, IDX_MOF, strlen(IDX_MOF), "idx", NULL,
+                               NULL));
+  prov_init(&p);
+  fx_reg(&f, &p, "P", "SELECT * FROM IdxEvent");
+  for (i = 0; i < NQ; i++) {
+    r[i] = rec_new(&cs[i]);
+    assert_hr_ok(fx_sub(&f, queries[i], f.user, cs[i], 0));
+  }
+  idx_send(&f, &p, 7, 0, "y");          /* U = 7 */
+  idx_send(&f, &p, UINT64_MAX, 5, "y"); /* hashes as -1; U = -1 false */
+  idx_send(&f, &p, 8, -1, "y");         /* S = -1, T differs */
+  idx_send(&f, &p, 9, -1, "X");         /* S = -1 AND T = 'x' (no case) */
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(r[0]->n, 1);
+  {
+    uint64_t u = 0;
+    assert_hr_ok(wes_object_get_uint64(r[0]->objs[0], "U", &u));
+    assert_true(u == 7);
+  }
+  assert_int_equal(r[1]->n, 0);
+  assert_int_equal(r[2]->n, 2);
+  assert_int_equal(r[3]->n, 1);
+  assert_int_equal(r[4]->n, 1);
+  fx_teardown(&f);
+  for (i = 0; i < NQ; i++) {
+    wes_sink_unref(cs[i]);
+    rec_free(r[i]);
+  }
+  prov_done(&p);
+}
+
 static void test_delivery_consumer_failure_event(void **state) {
   fx_t f;
   prov_t p;
@@ -353,6 +417,7 @@ int main(void) {
       cmocka_unit_test(test_delivery_spin_option_checked),
       cmocka_unit_test(test_delivery_budget_counted_and_deferred),
       cmocka_unit_test(test_delivery_postfilter_requirements),
+      cmocka_unit_test(test_delivery_index_exact_equality),
       cmocka_unit_test(test_delivery_consumer_failure_event),
   };
   return cmocka_run_group_tests_name("delivery", tests, NULL, NULL);
