@@ -14,14 +14,16 @@
  *     calling thread, deterministically.
  *
  * Threads: unless stated otherwise a function may be called from any
- * thread, including from inside a provider or consumer callback (the
- * broker's control lock is recursive; a cancel from inside the consumer's
- * own callback takes effect after that callback returns). Consumer
- * callbacks (indicate, set_status) run on the loop thread (manual mode:
- * inside wes_broker_advance), never concurrently for one subscription;
- * a subscription moved to a worker (WES_FLAG_DEFER_SLOW) gets its indicate
- * calls on that worker thread, and its final set_status on the thread
- * that ended it (see wes_broker_cancel_async_call).
+ * thread, including from inside a provider or consumer callback, in every
+ * mode (the broker's control lock is recursive; what cannot happen inside
+ * the callback is queued and takes effect after it returns: a cancel from
+ * inside the consumer's own callback, wes_broker_close, and
+ * wes_broker_unregister_provider from inside a provider op; see each).
+ * Consumer callbacks (indicate, set_status) run on the loop thread
+ * (manual mode: inside wes_broker_advance), never concurrently for one
+ * subscription; a subscription moved to a worker (WES_FLAG_DEFER_SLOW)
+ * gets its indicate calls on that worker thread, and its final set_status
+ * on the thread that ended it (see wes_broker_cancel_async_call).
  */
 #ifndef WES_BROKER_H
 #define WES_BROKER_H
@@ -122,15 +124,39 @@ typedef void (*wes_broker_close_cb)(void *data);
  * subscription; events still queued are released undelivered (counted).
  * Then the broker's handles close and `cb(data)` runs (may be NULL): in
  * embedded mode from the loop once its handles are closed (keep running
- * the loop), with OWN_THREAD from the broker thread just before it exits
- * (wes_broker_close joins that thread unless called from it), in manual
- * mode before this function returns. After cb the broker is freed.
+ * the loop), with OWN_THREAD on the broker thread just before it exits
+ * (wes_broker_close joins that thread), in manual mode before this
+ * function returns. After cb the broker is freed.
+ *
+ * From inside a broker callback (a consumer's indicate or set_status, a
+ * provider op; any mode, any thread) the close is recorded and this
+ * returns WES_S_OK at once. From then on nothing more is delivered to any
+ * consumer (not even the rest of the current batch) and every other call
+ * fails with WES_E_SHUTTING_DOWN. The close itself runs, exactly as
+ * above, once the callback has returned, when its thread leaves the
+ * broker call that ran the callback (the outermost one on that thread):
+ * - embedded: cb runs from the loop once its handles are closed;
+ * - OWN_THREAD, callback on the broker thread: the thread closes the
+ *   loop, frees it and the broker (unless providers still hold sinks),
+ *   detaches itself (nobody joins it) and runs cb(data) as its last act,
+ *   on the broker thread. Callback on another thread (a provider op on
+ *   the subscribing thread, the final status of a cancel made there):
+ *   the broker call that ran it joins the broker thread, where cb runs,
+ *   before it returns;
+ * - MANUAL: that broker call (wes_broker_advance, a subscribe, cancel,
+ *   register, ...) runs cb(data) and frees the broker before it returns:
+ *   do not touch the broker afterwards. wes_broker_advance then returns
+ *   WES_E_SHUTTING_DOWN; the other calls return their own result (they
+ *   had succeeded or failed before the close ran).
  * Sinks handed to providers stay valid objects until the providers unref
  * them, but every call on them fails with WES_E_SHUTTING_DOWN.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULL broker),
- * WES_E_SHUTTING_DOWN (already closing).
- * Thread: embedded mode: the loop thread. OWN_THREAD and MANUAL: any
- * thread but not from inside a broker callback.
+ * WES_E_SHUTTING_DOWN (already closing, or a callback asked for the close
+ * and it is still underway).
+ * Thread: any, including broker callbacks. Embedded mode: from a thread
+ * other than the loop's the loop side of the close runs on the loop
+ * thread (keep running the loop). Manual mode: not while another thread
+ * is inside wes_broker_advance.
  */
 WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
                                        wes_broker_close_cb cb, void *data);
@@ -139,12 +165,18 @@ WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
  * Manual mode: advances the broker's manual clock by `ms` milliseconds
  * (0 allowed), then delivers everything due: queued events, batches whose
  * latency expired. Consumer callbacks run on the calling thread before
- * this returns. From inside a broker callback it only moves the clock
- * (the outer call delivers).
+ * this returns. From inside a broker callback (a consumer's, or a provider
+ * op) it only moves the clock and returns WES_S_OK: it never nests
+ * deliveries; what became due is delivered by the outer advance, if the
+ * callback runs inside one, or else by the next advance.
+ * If a callback it runs closes the broker (wes_broker_close), it delivers
+ * nothing more, finishes the close (close_cb runs on this thread) and
+ * returns WES_E_SHUTTING_DOWN: the broker is gone then.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULL),
- * WES_E_INVALID_OPERATION (not a manual broker, or its clock is not a
- * manual clock), WES_E_VALUE_OUT_OF_RANGE (clock overflow),
- * WES_E_SHUTTING_DOWN.
+ * WES_E_INVALID_OPERATION (not a manual broker, its clock is not a manual
+ * clock, or another thread is inside wes_broker_advance),
+ * WES_E_VALUE_OUT_OF_RANGE (clock overflow), WES_E_SHUTTING_DOWN (closing,
+ * or closed by one of its callbacks).
  * Thread: any, one at a time.
  */
 WES_API wes_hresult_t wes_broker_advance(wes_broker_t *broker, uint64_t ms);
@@ -223,9 +255,15 @@ WES_API wes_hresult_t wes_broker_register_provider(
  * then its sinks (main and restricted) are dead (calls return
  * WES_E_CALL_CANCELLED), and no ops member is called any more once this
  * returns. Subscriptions stay alive (another provider may cover them).
- * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_SHUTTING_DOWN (the
- * broker is closing: the provider was already released by the close).
- * Ownership: frees the handle.
+ * From inside a provider op (of any provider: ops run with the control
+ * lock held, in the middle of a walk over providers and subscriptions) it
+ * is queued: it returns WES_S_OK at once and takes effect when the broker
+ * call that ran the op returns; until then the operation in progress may
+ * still call this provider's ops.
+ * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs, not registered, or
+ * already queued), WES_E_SHUTTING_DOWN (the broker is closing: the
+ * provider was already released by the close, or will be).
+ * Ownership: frees the handle (when queued: once it takes effect).
  * Thread: any.
  */
 WES_API wes_hresult_t wes_broker_unregister_provider(wes_broker_t *broker,

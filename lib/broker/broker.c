@@ -10,30 +10,145 @@
 
 #include "broker_internal.h"
 
+/* ---- callback frames and the deferred close ----
+ *
+ * A close requested from inside a broker callback cannot run there: the
+ * caller of the callback (a control call holding the lock, the delivery
+ * pass, wes_broker_advance) still uses the broker, its loop and the
+ * subscription when the callback returns. So wes_broker_close only
+ * records it (closing = 1, close_owner = the calling thread) and the
+ * outermost broker frame of that thread carries it out when it is left:
+ * the outermost wes__broker_unlock (control calls and the final statuses
+ * they send), the end of wake_cb / hold_timer_cb (embedded and own-thread
+ * deliveries) or the end of wes_broker_advance (manual mode). */
+
+/* One per thread: its address identifies the thread (lock_owner,
+ * close_owner). */
+static _Thread_local char tls_marker;
+#define SELF ((uintptr_t)&tls_marker)
+
+/* The broker whose loop-side delivery (wake_cb, hold_timer_cb, advance)
+ * runs on this thread, or NULL. */
+static _Thread_local wes_broker_t *tls_loop_host;
+
+bool wes__broker_holds_lock(wes_broker_t *b) {
+  return atomic_load_explicit(&b->lock_owner, memory_order_relaxed) == SELF;
+}
+
+bool wes__broker_in_callback(wes_broker_t *b) {
+  return wes__broker_holds_lock(b) || tls_loop_host == b ||
+         (wes__tls_cb_sub != NULL && wes__tls_cb_sub->b == b);
+}
+
+static void close_run(wes_broker_t *b);
+
+/* At the end of a broker frame: carries out a close this thread requested
+ * from inside a callback, unless it is still inside another frame of the
+ * broker. Returns true when it did: the broker may be gone. */
+static bool close_pickup(wes_broker_t *b) {
+  uintptr_t me = SELF;
+  if (atomic_load(&b->close_owner) != me || wes__broker_in_callback(b) ||
+      !atomic_compare_exchange_strong(&b->close_owner, &me, 0)) {
+    return false;
+  }
+  close_run(b);
+  return true;
+}
+
+/* ---- queued unregistrations ---- */
+
+wes_hresult_t wes__broker_defer_unregister(wes_broker_t *b, wes_provider_t *p) {
+  wes_provider_t *it;
+  wes_hresult_t hr = WES_E_INVALID_PARAMETER;
+  wes__broker_lock(b);
+  for (it = b->providers; it != NULL && it != p; it = it->next) {
+  }
+  if (it != NULL && !p->unreg_pending) {
+    p->unreg_pending = 1;
+    p->unreg_next = b->unregs;
+    b->unregs = p;
+    hr = WES_S_OK;
+  }
+  wes__broker_unlock(b); /* not the outermost: the caller holds it */
+  return hr;
+}
+
+/* This thread runs the queue (no nesting: an unregistration queued by a
+ * cancel_query of the one running is taken by the loop below). */
+static _Thread_local int tls_unregs_busy;
+
+/* After the outermost unlock: runs the queued unregistrations, each as a
+ * plain wes_broker_unregister_provider (a pointer it takes off the queue
+ * under the lock is only compared, never read, until found registered;
+ * a close in between frees it and clears the queue). */
+static void run_unregs(wes_broker_t *b) {
+  if (tls_unregs_busy) {
+    return;
+  }
+  tls_unregs_busy = 1;
+  for (;;) {
+    wes_provider_t *p;
+    uv_mutex_lock(&b->lock);
+    p = b->unregs;
+    if (p != NULL) {
+      b->unregs = p->unreg_next;
+    }
+    uv_mutex_unlock(&b->lock);
+    if (p == NULL) {
+      break;
+    }
+    (void)wes_broker_unregister_provider(b, p);
+  }
+  tls_unregs_busy = 0;
+}
+
 /* ---- lock ---- */
 
 void wes__broker_lock(wes_broker_t *b) {
   uv_mutex_lock(&b->lock);
-  b->lock_depth++;
+  if (b->lock_depth++ == 0) {
+    atomic_store_explicit(&b->lock_owner, SELF, memory_order_relaxed);
+  }
 }
 
 void wes__broker_unlock(wes_broker_t *b) {
   bsub_t **finals = NULL;
   size_t n = 0, i;
-  if (b->lock_depth == 1 && b->nfinals > 0) {
-    finals = b->finals;
-    n = b->nfinals;
-    b->finals = NULL;
-    b->nfinals = 0;
-    b->capfinals = 0;
+  bool outermost = b->lock_depth == 1, unregs = false;
+  if (outermost) {
+    unregs = b->unregs != NULL;
+    if (b->nfinals > 0) {
+      finals = b->finals;
+      n = b->nfinals;
+      b->finals = NULL;
+      b->nfinals = 0;
+      b->capfinals = 0;
+    }
+    atomic_store_explicit(&b->lock_owner, 0, memory_order_relaxed);
   }
   b->lock_depth--;
   uv_mutex_unlock(&b->lock);
+  if (n > 0) {
+    /* the subscriptions' references may be the last ones on b */
+    wes__broker_ref(b);
+  }
   for (i = 0; i < n; i++) {
     wes__sub_finalize(finals[i]);
     wes__sub_unref(finals[i]);
   }
   wes__free(finals);
+  if (unregs) {
+    run_unregs(b);
+  }
+  if (outermost) {
+    /* a close requested by a callback under the lock or by a final
+     * status above; the callers of this function touch the broker no
+     * more after it (or hold references of their own) */
+    (void)close_pickup(b);
+  }
+  if (n > 0) {
+    wes__broker_unref(b);
+  }
 }
 
 void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub) {
@@ -363,10 +478,16 @@ static void hold_update(wes_broker_t *b, bsub_t *sub) {
 static void hold_timer_cb(wes__timer_t *t) {
   bsub_t *sub = t->data;
   wes_broker_t *b = sub->b;
+  wes_broker_t *prev_host = tls_loop_host;
+  tls_loop_host = b;
   /* the timer's reference (armed != 0) keeps sub alive until hold_update
    * restarts the timer or drops it */
   wes__deliver_sub(b, sub, wes__broker_now_ms(b));
   hold_update(b, sub);
+  tls_loop_host = prev_host;
+  if (!b->manual) {
+    (void)close_pickup(b); /* manual: wes_broker_advance does it */
+  }
 }
 
 /* One pass over the ready list. Returns the number of subscriptions
@@ -387,7 +508,11 @@ static size_t run_pass(wes_broker_t *b) {
     sub = list;
     list = sub->ready_next;
     atomic_store(&sub->ready, 0);
-    wes__deliver_sub(b, sub, now);
+    /* A close requested by a callback stops deliveries at once; the
+     * close itself marks every subscription ready again to release it. */
+    if (!atomic_load(&b->closing) || atomic_load(&sub->state) != SUB_ALIVE) {
+      wes__deliver_sub(b, sub, now);
+    }
     hold_update(b, sub);
     wes__sub_unref(sub);
     visited++;
@@ -455,7 +580,9 @@ static int spin_for_more(wes_broker_t *b) {
 
 static void wake_cb(wes__ingress_t *item) {
   wes_broker_t *b = item->data;
+  wes_broker_t *prev_host = tls_loop_host;
   int again, rounds;
+  tls_loop_host = b;
   /* wake_pending stays set while this runs: marks made meanwhile are
    * picked up by the passes or by the re-post below. */
   broker_run(b);
@@ -470,6 +597,10 @@ static void wake_cb(wes__ingress_t *item) {
   uv_mutex_unlock(&b->ready_lock);
   if (again) {
     post_wake(b);
+  }
+  tls_loop_host = prev_host;
+  if (!b->manual) {
+    (void)close_pickup(b); /* manual: wes_broker_advance does it */
   }
 }
 
@@ -487,9 +618,24 @@ static void close_finish(wes_broker_t *b) {
  * own thread: on the broker thread just before it ends). */
 static void loop_closed(void *arg) {
   wes_broker_t *b = arg;
+  if (b->close_detached) {
+    return; /* thread_done runs close_cb once the loop is freed */
+  }
   close_finish(b);
   if (b->mode != WES_BROKER_OWN_THREAD) {
     wes__broker_unref(b); /* own thread: the joining closer does it */
+  }
+}
+
+/* Own thread closed from itself: the last act of the broker thread,
+ * after the loop is freed and the thread detached. */
+static void thread_done(void *arg) {
+  wes_broker_t *b = arg;
+  wes_broker_close_cb cb = b->close_cb;
+  void *data = b->close_data;
+  wes__broker_unref(b); /* the user's reference */
+  if (cb != NULL) {
+    cb(data);
   }
 }
 
@@ -662,6 +808,7 @@ WES_API wes_hresult_t wes_broker_new(struct uv_loop_s *loop,
 
 WES_API wes_hresult_t wes_broker_advance(wes_broker_t *broker, uint64_t ms) {
   wes_hresult_t hr;
+  wes_broker_t *prev_host;
   int guard;
   if (broker == NULL) {
     return WES_E_INVALID_PARAMETER;
@@ -676,38 +823,39 @@ WES_API wes_hresult_t wes_broker_advance(wes_broker_t *broker, uint64_t ms) {
   if (WES_FAILED(hr)) {
     return hr;
   }
-  if (wes__tls_in_cb) {
-    return WES_S_OK; /* from inside a callback: time only */
+  if (wes__tls_in_cb || wes__broker_in_callback(broker)) {
+    /* from inside a callback (consumer or provider): time only; the
+     * outer advance, or the next one, delivers what became due */
+    return WES_S_OK;
   }
   if (atomic_exchange(&broker->advancing, 1)) {
     return WES_E_INVALID_OPERATION;
   }
+  prev_host = tls_loop_host;
+  tls_loop_host = broker;
   /* The loop's manual driver: the wake item (ready list), then the batch
    * timers due, in (deadline, start) order. Again while that made more
-   * work due now (consumers republishing), bounded. */
+   * work due now (consumers republishing), bounded; not after a callback
+   * asked for a close. */
   for (guard = 0; guard < 64; guard++) {
-    if (wes__loop_run_due(broker->loop) == 0) {
+    if (atomic_load(&broker->closing) || wes__loop_run_due(broker->loop) == 0) {
       break;
     }
   }
+  tls_loop_host = prev_host;
   atomic_store(&broker->advancing, 0);
+  if (close_pickup(broker)) {
+    /* a callback closed the broker: it is gone now (close_cb ran) */
+    return WES_E_SHUTTING_DOWN;
+  }
   return WES_S_OK;
 }
 
 /* ---- close ---- */
 
-WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
-                                       wes_broker_close_cb cb, void *data) {
+/* Ends everything (any thread, no broker lock held). */
+static void close_body(wes_broker_t *b) {
   wes_provider_t *p;
-  wes_broker_t *b = broker;
-  if (b == NULL) {
-    return WES_E_INVALID_PARAMETER;
-  }
-  if (atomic_exchange(&b->closing, 1)) {
-    return WES_E_SHUTTING_DOWN;
-  }
-  b->close_cb = cb;
-  b->close_data = data;
   wes__broker_lock(b);
   /* every subscription ends once with SHUTTING_DOWN (cancel_query to the
    * providers covering it) */
@@ -717,6 +865,7 @@ WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
   /* providers: their sinks die, their handles go */
   p = b->providers;
   b->providers = NULL;
+  b->unregs = NULL; /* queued ones are among them */
   while (p != NULL) {
     wes_provider_t *next = p->next;
     psink_t *r;
@@ -756,23 +905,58 @@ WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
     }
   }
   wes__broker_unlock(b);
+}
+
+/* The whole close, `closing` already set; the broker may be gone when
+ * this returns. Not from inside a callback of the broker. */
+static void close_run(wes_broker_t *b) {
+  close_body(b);
   if (b->mode == WES_BROKER_OWN_THREAD) {
     /* the rest runs on the broker thread: release what is staged, close
-     * the loop, close_cb just before the thread ends */
-    int self = wes__loop_on_loop_thread(b->loop);
-    (void)wes__loop_post(b->loop, &b->close_item);
-    if (!self) {
-      (void)wes__loop_thread_join(b->loop);
-      wes__broker_unref(b);
+     * the loop, then close_cb */
+    if (wes__loop_on_loop_thread(b->loop)) {
+      /* closed from the broker thread itself (a callback): it cannot
+       * join itself, so it ends on its own: frees the loop and the
+       * broker, detaches, and runs close_cb as its last act */
+      b->close_detached = 1;
+      (void)wes__loop_thread_detach(b->loop, thread_done, b);
+      (void)wes__loop_post(b->loop, &b->close_item);
+      return;
     }
-    /* from the broker thread itself: the thread ends after this callback
-     * returns; the broker memory lives on (leaked reference) because the
-     * thread cannot join itself. Documented as not allowed. */
-    return WES_S_OK;
+    (void)wes__loop_post(b->loop, &b->close_item);
+    (void)wes__loop_thread_join(b->loop);
+    wes__broker_unref(b);
+    return;
+  }
+  if (b->mode == 0 && !wes__loop_on_loop_thread(b->loop)) {
+    /* embedded, from another thread (a provider callback or a final
+     * status there): the loop side closes on the loop thread */
+    (void)wes__loop_post(b->loop, &b->close_item);
+    return;
   }
   /* embedded: close_cb and the last unref run once the loop's handles are
    * closed (keep running the loop); manual: before this returns */
   close_loop(b);
+}
+
+WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
+                                       wes_broker_close_cb cb, void *data) {
+  wes_broker_t *b = broker;
+  if (b == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  if (atomic_exchange(&b->closing, 1)) {
+    return WES_E_SHUTTING_DOWN;
+  }
+  b->close_cb = cb;
+  b->close_data = data;
+  if (wes__broker_in_callback(b)) {
+    /* deliveries stop now (closing); the rest runs when this thread
+     * leaves its outermost frame of the broker (close_pickup) */
+    atomic_store(&b->close_owner, SELF);
+    return WES_S_OK;
+  }
+  close_run(b);
   return WES_S_OK;
 }
 

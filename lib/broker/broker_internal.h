@@ -153,6 +153,10 @@ struct wes_provider_s {
   psink_t *restricted; /* restricted sinks (not referenced) */
   int provided;        /* provide_events called */
   int failed;
+  /* unregistered from inside a provider op: queued (b->unregs, under
+   * b->lock) until the lock's outermost holder lets go */
+  int unreg_pending;
+  wes_provider_t *unreg_next;
 };
 
 /* ---- subscriptions ---- */
@@ -396,9 +400,19 @@ struct wes_broker_s {
   wes__ingress_t close_item; /* own-thread close, run on the loop */
   wes_broker_close_cb close_cb;
   void *close_data;
+  /* A close requested from inside a broker callback (broker.c): the
+   * requesting thread's marker, 0 when none is pending. The outermost
+   * broker frame of that thread carries the close out. */
+  atomic_uintptr_t close_owner;
+  /* Own thread closed from itself: nobody joins it; the thread frees the
+   * loop and the broker and runs close_cb as its last act. */
+  int close_detached;
+  /* The thread marker of the control lock's holder, 0 when free. */
+  atomic_uintptr_t lock_owner;
   /* state under lock */
   bns_t *namespaces;
   wes_provider_t *providers;
+  wes_provider_t *unregs; /* queued unregistrations (under lock) */
   bsub_t *subs;
   size_t nsubs;
   struct quser_s *quota_users; /* uthash by user key */
@@ -455,6 +469,18 @@ void wes__unstage(bsub_t *sub, uint32_t n);
 subrep_t *wes__sub_rep(bsub_t *sub);
 /* Queues a finalisation to run when the outermost lock is released. */
 void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub);
+/* True when the calling thread is inside a callback of `b` (it holds the
+ * control lock, runs a consumer callback of b, or is inside the loop-side
+ * delivery of b): a close from here is deferred (wes_broker_close). */
+bool wes__broker_in_callback(wes_broker_t *b);
+/* True when the calling thread holds b's control lock (e.g. it runs a
+ * provider op). */
+bool wes__broker_holds_lock(wes_broker_t *b);
+/* wes_broker_unregister_provider from inside a provider op (the caller
+ * holds the control lock): queues it; it runs when the lock's outermost
+ * holder releases it. Returns WES_S_OK, WES_E_INVALID_PARAMETER (not a
+ * registered provider, or already queued). */
+wes_hresult_t wes__broker_defer_unregister(wes_broker_t *b, wes_provider_t *p);
 
 /* ---- psink.c ---- */
 wes_hresult_t wes__psink_new(wes_broker_t *b, int kind, bns_t *ns,

@@ -602,7 +602,10 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
     }
   }
   uv_mutex_lock(&sub->cblock);
-  if (sub->sink == NULL || atomic_load(&sub->state) != SUB_ALIVE) {
+  if (sub->sink == NULL || atomic_load(&sub->state) != SUB_ALIVE ||
+      atomic_load(&b->closing)) {
+    /* ended, or the broker is closing (maybe by a close this very
+     * consumer requested from its previous callback) */
     uv_mutex_unlock(&sub->cblock);
     atomic_fetch_add(&sub->st_dropped_cancel, n);
     atomic_fetch_add(&b->st_dropped, n);

@@ -566,6 +566,12 @@ WES_API wes_hresult_t wes_broker_unregister_provider(wes_broker_t *broker,
   if (atomic_load(&broker->closing)) {
     return WES_E_SHUTTING_DOWN;
   }
+  if (wes__broker_holds_lock(broker)) {
+    /* inside a provider op: they run under the control lock, in the
+     * middle of a walk over the providers or subscriptions that must not
+     * find the provider freed; queued until the lock is released */
+    return wes__broker_defer_unregister(broker, prov);
+  }
   wes__broker_lock(broker);
   for (pp = &broker->providers; *pp != NULL && *pp != prov; pp = &(*pp)->next) {
   }

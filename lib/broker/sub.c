@@ -168,7 +168,11 @@ void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   if (s->next != NULL) {
     s->next->prev = s->prev;
   }
-  s->next = s->prev = NULL;
+  /* s->next stays: a walk over b->subs that is at s (a provider op ended
+   * it from inside that walk) goes on from there. Every subscription
+   * ended under the lock stays referenced (finals) until its outermost
+   * holder lets go, so the link is valid for as long as such a walk. */
+  s->prev = NULL;
   b->nsubs--;
   quota_release(b, s->user);
   s->user = NULL;
@@ -846,13 +850,21 @@ void wes__cover_provider(wes_broker_t *b, wes_provider_t *p) {
     int told = 0;
     wes_hresult_t hr;
     wes_error_t err;
-    if (!provider_covers(p, s)) {
-      continue;
+    if (atomic_load(&s->state) != SUB_ALIVE || !provider_covers(p, s)) {
+      continue; /* ended by a provider op during this walk */
     }
     if (ensure_provided(p) != 0) {
       return;
     }
     hr = ask_source(p->ops, p->data, p->name, 0, s, &told, &err);
+    if (atomic_load(&s->state) != SUB_ALIVE) {
+      /* the op ended it (a cancel): it has had its end, without p */
+      if (told &&
+          WES__OPS_HAS(p->ops, cancel_query, WES_PROVIDER_OPS_VERSION_1)) {
+        p->ops->cancel_query(p->data, s->id);
+      }
+      continue;
+    }
     if (WES_FAILED(hr)) {
       log_refusal(s, hr, &err, 0);
     }
@@ -871,11 +883,19 @@ void wes__restricted_attach(wes_broker_t *b, psink_t *r) {
     int told = 0;
     wes_hresult_t hr;
     wes_error_t err;
-    if (!restricted_overlaps(r, s)) {
-      continue;
+    if (atomic_load(&s->state) != SUB_ALIVE || !restricted_overlaps(r, s)) {
+      continue; /* ended by a provider op during this walk */
     }
     hr = ask_source(r->cb_ops, r->cb_data, source_name(r, 1), 1, s, &told,
                     &err);
+    if (atomic_load(&s->state) != SUB_ALIVE) {
+      /* the op ended it (a cancel): it has had its end, without r */
+      if (told &&
+          WES__OPS_HAS(r->cb_ops, cancel_query, WES_PROVIDER_OPS_VERSION_1)) {
+        r->cb_ops->cancel_query(r->cb_data, s->id);
+      }
+      continue;
+    }
     if (WES_FAILED(hr)) {
       log_refusal(s, hr, &err, 0);
     }
@@ -893,6 +913,9 @@ void wes__cover_forget(wes_broker_t *b, void *src, int tell) {
   bsub_t *s;
   for (s = b->subs; s != NULL; s = s->next) {
     size_t i;
+    if (atomic_load(&s->state) != SUB_ALIVE) {
+      continue; /* ended during this walk: its sources were told */
+    }
     uv_mutex_lock(&s->qlock);
     for (i = 0; i < s->ncovers; i++) {
       cover_t *c = &s->covers[i];
@@ -929,6 +952,9 @@ void wes__cover_recheck(wes_broker_t *b, void *src) {
     size_t i;
     int found = -1, restricted = 0;
     next = s->next;
+    if (atomic_load(&s->state) != SUB_ALIVE) {
+      continue; /* ended by a provider op during this walk */
+    }
     for (i = 0; i < s->ncovers; i++) {
       if (s->covers[i].src == src) {
         found = (int)i;
@@ -953,8 +979,19 @@ void wes__cover_recheck(wes_broker_t *b, void *src) {
           !s->covers[found].denied) {
         ops->cancel_query(data, s->id);
       }
+      if (atomic_load(&s->state) != SUB_ALIVE) {
+        continue; /* cancel_query ended it (a cancel) */
+      }
       hr = ask_source(ops, data, source_name(src, restricted), restricted, s,
                       &told, &err);
+      if (atomic_load(&s->state) != SUB_ALIVE) {
+        /* the op ended it (a cancel) after its end was told */
+        if (told &&
+            WES__OPS_HAS(ops, cancel_query, WES_PROVIDER_OPS_VERSION_1)) {
+          ops->cancel_query(data, s->id);
+        }
+        continue;
+      }
       if (WES_FAILED(hr)) {
         log_refusal(s, hr, &err, hr == WES_E_ACCESS_DENIED);
       }

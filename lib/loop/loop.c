@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include <uv.h>
+#ifndef _WIN32
+#include <pthread.h>
+#endif
 
 #include "internal.h"
 #include "loop/clock_int.h"
@@ -68,6 +71,10 @@ struct wes__loop_s {
 
   uv_thread_t thread;
   bool started;
+  /* wes__loop_thread_detach (loop thread only) */
+  bool detached;
+  void (*detach_fn)(void *);
+  void *detach_arg;
 };
 
 /* The libuv code behind the last failed creation/start on this thread. */
@@ -701,12 +708,29 @@ wes_hresult_t wes__loop_new_thread(wes_clock_t *clock, wes__loop_t **ret_loop) {
   return WES_S_OK;
 }
 
+static wes_hresult_t finish_thread_loop(wes__loop_t *loop);
+
 static void thread_main(void *arg) {
   wes__loop_t *loop = arg;
   uv_mutex_lock(&loop->mu);
   loop->owner = uv_thread_self();
   uv_mutex_unlock(&loop->mu);
   uv_run(loop->uv, UV_RUN_DEFAULT);
+  if (loop->detached) {
+    /* wes__loop_thread_detach: nobody joins this thread. */
+    void (*fn)(void *) = loop->detach_fn;
+    void *fn_arg = loop->detach_arg;
+    uv_thread_t self = uv_thread_self();
+    (void)finish_thread_loop(loop);
+#ifdef _WIN32
+    CloseHandle(self);
+#else
+    (void)pthread_detach(self);
+#endif
+    if (fn != NULL) {
+      fn(fn_arg);
+    }
+  }
 }
 
 wes_hresult_t wes__loop_thread_start(wes__loop_t *loop) {
@@ -750,6 +774,21 @@ wes_hresult_t wes__loop_thread_join(wes__loop_t *loop) {
     return WES_E_FAILED;
   }
   return finish_thread_loop(loop);
+}
+
+wes_hresult_t wes__loop_thread_detach(wes__loop_t *loop, void (*fn)(void *),
+                                      void *arg) {
+  if (loop == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  /* (started is the creating thread's: not read here) */
+  if (loop->mode != MODE_THREAD || !wes__loop_on_loop_thread(loop)) {
+    return WES_E_INVALID_OPERATION;
+  }
+  loop->detached = true;
+  loop->detach_fn = fn;
+  loop->detach_arg = arg;
+  return WES_S_OK;
 }
 
 typedef struct stop_item_s {

@@ -46,7 +46,8 @@
  * uv handles are closed, and cb(arg) runs as the last touch; the loop
  * memory is gone when cb returns. In manual mode all of that happens
  * before wes__loop_close returns. Own-thread mode: see
- * wes__loop_thread_stop.
+ * wes__loop_thread_stop, and wes__loop_thread_detach for a close decided
+ * on the loop thread itself.
  */
 #ifndef WES_LOOP_H
 #define WES_LOOP_H
@@ -192,6 +193,22 @@ wes_hresult_t wes__loop_thread_stop(wes__loop_t *loop, void (*fn)(void *),
  * Thread: any but the loop thread. Blocking: yes.
  */
 wes_hresult_t wes__loop_thread_join(wes__loop_t *loop);
+
+/*
+ * Own-thread mode, on the loop thread (a callback of the loop): arranges
+ * for the loop thread to end on its own, so that nobody needs to join it
+ * (a thread cannot join itself). Once wes__loop_close has run and
+ * uv_run returned, the thread closes the uv loop and frees the loop (as
+ * wes__loop_thread_join would), detaches itself (POSIX pthread_detach,
+ * Windows CloseHandle: libuv has no uv_thread_detach) and calls fn(arg)
+ * as its last act. The owner must neither join nor use the loop after
+ * wes__loop_close. `fn` may be NULL.
+ * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULL loop),
+ * WES_E_INVALID_OPERATION (not a thread loop, or not called on its
+ * thread). Thread: loop (of a started thread loop).
+ */
+wes_hresult_t wes__loop_thread_detach(wes__loop_t *loop, void (*fn)(void *),
+                                      void *arg);
 
 /*
  * The libuv error code behind the last failure of wes__loop_new,

@@ -267,6 +267,27 @@ static inline void fx_setup(fx_t *f, uint32_t flags,
       wes_token_from_unix(1001, 1001, NULL, 0, NULL, NULL, 0, &f->other, NULL));
 }
 
+/* fx_setup in any mode: `loop` for embedded mode (flags 0), else NULL. */
+static inline void fx_setup_loop(fx_t *f, uint32_t flags, uv_loop_t *loop) {
+  wes_broker_options_t o;
+  wes_error_t err;
+  memset(f, 0, sizeof(*f));
+  wes_broker_options_init(&o);
+  o.flags = flags;
+  assert_hr_ok(wes_broker_new(loop, &o, &f->b, &err));
+  f->ns = wes_broker_get_namespace(f->b, "root/cimv2");
+  if (WES_FAILED(wes_mof_compile(f->ns, ITEST_MOF, strlen(ITEST_MOF), "i", NULL,
+                                 &err))) {
+    fail_msg("mof: %s", err.text);
+  }
+  assert_hr_ok(
+      wes_token_from_unix(1000, 1000, NULL, 0, NULL, NULL, 0, &f->user, NULL));
+  assert_hr_ok(
+      wes_token_from_unix(0, 0, NULL, 0, NULL, NULL, 0, &f->admin, NULL));
+  assert_hr_ok(
+      wes_token_from_unix(1001, 1001, NULL, 0, NULL, NULL, 0, &f->other, NULL));
+}
+
 static inline void fx_teardown(fx_t *f) {
   if (f->b != NULL) {
     assert_hr_ok(wes_broker_close(f->b, NULL, NULL));

@@ -502,6 +502,301 @@ static void test_cancel_deferred_close_in_flight(void **state) {
   prov_done(&p);
 }
 
+/* ---- every control call from inside callbacks (DESIGN 4.21) ---- */
+
+/* What one callback did, call by call. */
+typedef struct calls_s {
+  uv_mutex_t lock;
+  fx_t *f;
+  uint32_t mode;
+  wes_sink_t *self;     /* the acting consumer's sink */
+  wes_sink_t *victim;   /* another consumer, cancelled */
+  wes_sink_t *newcomer; /* subscribed from inside */
+  wes_sink_t *psink;    /* the provider's sink */
+  wes_provider_t *me;   /* the acting provider (provider case) */
+  int armed, depth, max_depth, indicates, statuses;
+  wes_hresult_t status;
+  wes_hresult_t sub_hr, cancel_other_hr, batch_hr, reg_hr, unreg_hr,
+      unreg_self_hr, advance_hr, cancel_self_hr;
+  uint64_t clock_before, clock_after;
+} calls_t;
+
+static int calls_take(calls_t *c) {
+  int go;
+  uv_mutex_lock(&c->lock);
+  go = c->armed;
+  c->armed = 0;
+  uv_mutex_unlock(&c->lock);
+  return go;
+}
+
+static void calls_arm(calls_t *c) {
+  uv_mutex_lock(&c->lock);
+  c->armed = 1;
+  uv_mutex_unlock(&c->lock);
+}
+
+static wes_hresult_t noop_provide(void *data, wes_sink_t *sink, int32_t flags) {
+  (void)data;
+  (void)sink;
+  (void)flags;
+  return WES_S_OK;
+}
+
+static const wes_provider_ops_t noop_ops = {WES_PROVIDER_OPS_VERSION_1,
+                                            noop_provide, NULL, NULL, NULL};
+
+/* Calls everything once; `in_provider`: from a provider op (the control
+ * lock is held), else from a consumer's indicate. */
+static void calls_do(calls_t *c, int in_provider) {
+  fx_t *f = c->f;
+  const char *q2 = "SELECT * FROM OtherEvent";
+  wes_provider_t *p2 = NULL;
+  wes_clock_t *clk = wes_broker_get_clock(f->b);
+  wes_hresult_t sub_hr, cancel_hr, batch_hr, reg_hr, unreg_hr, adv_hr;
+  wes_hresult_t self_hr = WES_S_OK, unreg_self_hr = WES_S_OK;
+  uint64_t t0, t1;
+  sub_hr = fx_sub(f, "SELECT * FROM MyEvent", f->other, c->newcomer, 0);
+  cancel_hr = wes_broker_cancel_async_call(f->b, c->victim);
+  batch_hr =
+      wes_sink_set_batching_parameters(c->psink, WES_FLAG_MUST_NOT_BATCH, 0, 0);
+  reg_hr = wes_broker_register_provider(f->b, "root/cimv2", "P2", &q2, 1,
+                                        &noop_ops, NULL, &p2, NULL);
+  unreg_hr =
+      p2 != NULL ? wes_broker_unregister_provider(f->b, p2) : WES_E_FAILED;
+  t0 = wes_clock_now_ms(clk);
+  adv_hr = wes_broker_advance(f->b, 5);
+  t1 = wes_clock_now_ms(clk);
+  if (in_provider) {
+    unreg_self_hr = wes_broker_unregister_provider(f->b, c->me);
+  } else {
+    self_hr = wes_broker_cancel_async_call(f->b, c->self);
+  }
+  uv_mutex_lock(&c->lock);
+  c->sub_hr = sub_hr;
+  c->cancel_other_hr = cancel_hr;
+  c->batch_hr = batch_hr;
+  c->reg_hr = reg_hr;
+  c->unreg_hr = unreg_hr;
+  c->advance_hr = adv_hr;
+  c->cancel_self_hr = self_hr;
+  c->unreg_self_hr = unreg_self_hr;
+  c->clock_before = t0;
+  c->clock_after = t1;
+  uv_mutex_unlock(&c->lock);
+}
+
+static wes_hresult_t calls_indicate(void *data, wes_object_t *const *objs,
+                                    size_t n) {
+  calls_t *c = data;
+  (void)objs;
+  (void)n;
+  uv_mutex_lock(&c->lock);
+  c->indicates++;
+  if (++c->depth > c->max_depth) {
+    c->max_depth = c->depth;
+  }
+  uv_mutex_unlock(&c->lock);
+  if (calls_take(c)) {
+    calls_do(c, 0);
+  }
+  uv_mutex_lock(&c->lock);
+  c->depth--;
+  uv_mutex_unlock(&c->lock);
+  return WES_S_OK;
+}
+
+static wes_hresult_t calls_status(void *data, int32_t flags, wes_hresult_t hr,
+                                  const char *param, wes_object_t *obj) {
+  calls_t *c = data;
+  (void)param;
+  (void)obj;
+  if (flags == WES_STATUS_COMPLETE) {
+    uv_mutex_lock(&c->lock);
+    c->statuses++;
+    c->status = hr;
+    uv_mutex_unlock(&c->lock);
+  }
+  return WES_S_OK;
+}
+
+static const wes_sink_ops_t calls_sink_ops = {WES_SINK_OPS_VERSION_1,
+                                              calls_indicate,
+                                              calls_status,
+                                              NULL,
+                                              NULL,
+                                              NULL,
+                                              NULL,
+                                              NULL};
+
+/* The acting provider: its new_query does the calls when armed. */
+typedef struct cprov_s {
+  prov_t p; /* first: the itest helpers take it as their data */
+  calls_t *c;
+} cprov_t;
+
+static wes_hresult_t cp_new_query(void *data, uint32_t id, const char *lang,
+                                  const char *q, wes_error_t *reterr) {
+  cprov_t *cp = data;
+  wes_hresult_t hr = p_new_query(&cp->p, id, lang, q, reterr);
+  if (calls_take(cp->c)) {
+    calls_do(cp->c, 1);
+  }
+  return hr;
+}
+
+static const wes_provider_ops_t cprov_ops = {WES_PROVIDER_OPS_VERSION_1,
+                                             p_provide, cp_new_query,
+                                             p_cancel_query, p_access};
+
+static void calls_wait(calls_t *c, uv_loop_t *loop, rec_t *r) {
+  uint64_t deadline = uv_hrtime() + 30000000000ull;
+  for (;;) {
+    int done;
+    uv_mutex_lock(&c->lock);
+    done = c->statuses > 0;
+    uv_mutex_unlock(&c->lock);
+    if (done && (r == NULL || rec_count(r) > 0)) {
+      return;
+    }
+    assert_true(uv_hrtime() < deadline);
+    if (loop != NULL) {
+      uv_run(loop, UV_RUN_NOWAIT);
+    } else if (c->mode == WES_BROKER_MANUAL) {
+      assert_hr_ok(wes_broker_advance(c->f->b, 1));
+    } else {
+      uv_sleep(1);
+    }
+  }
+}
+
+static void run_calls_inside(uint32_t mode, int in_provider) {
+  uv_loop_t loop;
+  fx_t f;
+  cprov_t cp;
+  calls_t c;
+  wes_provider_t *pr = NULL;
+  wes_sink_t *acting, *victim, *newcomer, *bystander;
+  rec_t *rv, *rn, *rb;
+  wes_subscription_stats_t st;
+  const char *q = "SELECT * FROM MyEvent";
+  if (mode == 0) {
+    assert_int_equal(uv_loop_init(&loop), 0);
+  }
+  fx_setup_loop(&f, mode, mode == 0 ? &loop : NULL);
+  memset(&c, 0, sizeof(c));
+  uv_mutex_init(&c.lock);
+  c.f = &f;
+  c.mode = mode;
+  memset(&cp, 0, sizeof(cp));
+  prov_init(&cp.p);
+  cp.c = &c;
+  assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "P", &q, 1,
+                                            &cprov_ops, &cp, &pr, NULL));
+  c.me = pr;
+  assert_hr_ok(wes_sink_new(&calls_sink_ops, &c, &acting));
+  rv = rec_new(&victim);
+  rn = rec_new(&newcomer);
+  rb = rec_new(&bystander);
+  c.self = acting;
+  c.victim = victim;
+  c.newcomer = newcomer;
+  assert_hr_ok(fx_sub(&f, q, f.user, bystander, 0));
+  assert_hr_ok(fx_sub(&f, q, f.user, victim, 0));
+  c.psink = cp.p.sink;
+  if (in_provider) {
+    /* the acting provider's new_query for this subscription acts */
+    calls_arm(&c);
+    assert_hr_ok(fx_sub(&f, q, f.user, acting, 0));
+    /* the queued unregistration ran when the subscribe returned */
+    assert_hr_equal(fx_send(cp.p.sink, fx_event(&f, "gone", 1, 0)),
+                    WES_E_CALL_CANCELLED);
+    assert_hr_equal(wes_broker_unregister_provider(f.b, pr),
+                    WES_E_INVALID_PARAMETER);
+    assert_int_equal(c.statuses, 0);
+  } else {
+    assert_hr_ok(fx_sub(&f, q, f.user, acting, 0));
+    calls_arm(&c);
+    assert_hr_ok(fx_send(cp.p.sink, fx_event(&f, "go", 1, 0)));
+    calls_wait(&c, mode == 0 ? &loop : NULL, rb);
+  }
+  uv_mutex_lock(&c.lock);
+  assert_int_equal(c.armed, 0);
+  assert_hr_ok(c.sub_hr);
+  assert_hr_ok(c.cancel_other_hr);
+  assert_hr_ok(c.batch_hr);
+  assert_hr_ok(c.reg_hr);
+  assert_hr_ok(c.unreg_hr);
+  if (mode == WES_BROKER_MANUAL) {
+    /* from inside a callback: the clock moves, nothing is delivered */
+    assert_hr_ok(c.advance_hr);
+    assert_int_equal(c.clock_after, c.clock_before + 5);
+  } else {
+    assert_hr_equal(c.advance_hr, WES_E_INVALID_OPERATION);
+  }
+  if (in_provider) {
+    assert_hr_ok(c.unreg_self_hr);
+    assert_int_equal(c.indicates, 0);
+  } else {
+    /* its own cancel took effect after the callback: one final status */
+    assert_hr_ok(c.cancel_self_hr);
+    assert_int_equal(c.indicates, 1);
+    assert_int_equal(c.max_depth, 1);
+    assert_int_equal(c.statuses, 1);
+    assert_hr_equal(c.status, WES_E_CALL_CANCELLED);
+  }
+  uv_mutex_unlock(&c.lock);
+  /* the victim ended once, cancelled; the newcomer lives */
+  uv_mutex_lock(&rv->lock);
+  assert_int_equal(rv->nstatus, 1);
+  assert_hr_equal(rv->status, WES_E_CALL_CANCELLED);
+  uv_mutex_unlock(&rv->lock);
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, newcomer, &st));
+  assert_hr_equal(wes_broker_cancel_async_call(f.b, victim), WES_E_NOT_FOUND);
+  if (in_provider) {
+    /* the unregistration told the provider of every subscription's end
+     * from its point of view */
+    uv_mutex_lock(&cp.p.lock);
+    assert_int_equal(cp.p.ncancelled, cp.p.nids);
+    uv_mutex_unlock(&cp.p.lock);
+  }
+  fx_teardown(&f);
+  if (mode == 0) {
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(uv_loop_close(&loop), 0);
+  }
+  uv_mutex_lock(&rn->lock);
+  assert_int_equal(rn->nstatus, 1);
+  assert_hr_equal(rn->status, WES_E_SHUTTING_DOWN);
+  uv_mutex_unlock(&rn->lock);
+  uv_mutex_lock(&c.lock);
+  assert_int_equal(c.statuses, 1);
+  uv_mutex_unlock(&c.lock);
+  wes_sink_unref(acting);
+  wes_sink_unref(victim);
+  wes_sink_unref(newcomer);
+  wes_sink_unref(bystander);
+  rec_free(rv);
+  rec_free(rn);
+  rec_free(rb);
+  prov_done(&cp.p);
+  uv_mutex_destroy(&c.lock);
+}
+
+static void test_cancel_calls_inside_consumer(void **state) {
+  (void)state;
+  run_calls_inside(0, 0);
+  run_calls_inside(WES_BROKER_OWN_THREAD, 0);
+  run_calls_inside(WES_BROKER_MANUAL, 0);
+}
+
+static void test_cancel_calls_inside_provider(void **state) {
+  (void)state;
+  run_calls_inside(0, 1);
+  run_calls_inside(WES_BROKER_OWN_THREAD, 1);
+  run_calls_inside(WES_BROKER_MANUAL, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cancel_races_delivery),
@@ -511,6 +806,8 @@ int main(void) {
       cmocka_unit_test(test_cancel_deferred_mid_callback),
       cmocka_unit_test(test_cancel_deferred_from_inside_worker),
       cmocka_unit_test(test_cancel_deferred_close_in_flight),
+      cmocka_unit_test(test_cancel_calls_inside_consumer),
+      cmocka_unit_test(test_cancel_calls_inside_provider),
   };
   return cmocka_run_group_tests_name("cancel", tests, NULL, NULL);
 }

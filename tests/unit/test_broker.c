@@ -1335,6 +1335,272 @@ static void test_broker_close_callback_manual(void **state) {
   assert_int_equal(n, 1);
 }
 
+/* Manual mode: a consumer that closes the broker from its indicate (and
+ * advances the clock first, which only moves time from inside). */
+typedef struct mcloser_s {
+  wes_broker_t *b;
+  int close_count; /* the close callback */
+  int indicates, statuses, after_status;
+  wes_hresult_t status, advance_hr, close_hr, close2_hr;
+  uint64_t t0, t1;
+} mcloser_t;
+
+static void mcloser_done(void *data) { ((mcloser_t *)data)->close_count++; }
+
+static wes_hresult_t mcloser_indicate(void *data, wes_object_t *const *objs,
+                                      size_t n) {
+  mcloser_t *c = data;
+  wes_clock_t *clk = wes_broker_get_clock(c->b);
+  (void)objs;
+  (void)n;
+  if (c->statuses > 0) {
+    c->after_status = 1;
+  }
+  if (c->indicates++ == 0) {
+    c->t0 = wes_clock_now_ms(clk);
+    c->advance_hr = wes_broker_advance(c->b, 7); /* no nested delivery */
+    c->t1 = wes_clock_now_ms(clk);
+    c->close_hr = wes_broker_close(c->b, mcloser_done, c);
+    c->close2_hr = wes_broker_close(c->b, mcloser_done, c);
+    /* nothing happened yet: the close waits for this callback */
+    assert_int_equal(c->statuses, 0);
+    assert_int_equal(c->close_count, 0);
+  }
+  return WES_S_OK;
+}
+
+static wes_hresult_t mcloser_status(void *data, int32_t flags, wes_hresult_t hr,
+                                    const char *param, wes_object_t *obj) {
+  mcloser_t *c = data;
+  (void)param;
+  (void)obj;
+  if (flags == WES_STATUS_COMPLETE) {
+    c->statuses++;
+    c->status = hr;
+  }
+  return WES_S_OK;
+}
+
+static void test_broker_close_inside_advance(void **state) {
+  uint64_t adv[2] = {0, 3};
+  int k;
+  (void)state;
+  for (k = 0; k < 2; k++) {
+    fx_t f;
+    prov_t p = {0};
+    mcloser_t c;
+    wes_sink_t *cs, *rs;
+    rec_t *r;
+    int i;
+    fx_init(&f);
+    memset(&c, 0, sizeof(c));
+    c.b = f.b;
+    reg(&f, &p, "SELECT * FROM MyEvent");
+    assert_hr_ok(
+        wes_sink_new_callback(mcloser_indicate, mcloser_status, &c, &cs));
+    r = rec_new(&rs);
+    assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs));
+    assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, rs));
+    assert_hr_ok(wes_sink_set_batching_parameters(
+        p.sink, WES_FLAG_MUST_NOT_BATCH, 0, 0));
+    for (i = 0; i < 4; i++) {
+      indicate1(p.sink, my_event(&f, "e", (uint32_t)i), WES_S_OK);
+    }
+    /* the advance finishes the close, runs its callback, frees the broker
+     * (the provider's sink keeps the object) and says so */
+    assert_hr_equal(wes_broker_advance(f.b, adv[k]), WES_E_SHUTTING_DOWN);
+    assert_int_equal(c.close_count, 1);
+    assert_hr_ok(c.close_hr);
+    assert_hr_equal(c.close2_hr, WES_E_SHUTTING_DOWN);
+    assert_hr_ok(c.advance_hr);
+    assert_int_equal(c.t1, c.t0 + 7);
+    assert_int_equal(c.indicates, 1);
+    assert_int_equal(c.statuses, 1);
+    assert_hr_equal(c.status, WES_E_SHUTTING_DOWN);
+    assert_int_equal(c.after_status, 0);
+    assert_int_equal(r->nstatus, 1);
+    assert_hr_equal(r->status, WES_E_SHUTTING_DOWN);
+    assert_int_equal(r->indicate_after_status, 0);
+    /* delivered in full before the closer's turn, or not at all */
+    assert_true(r->n == 0 || r->n == 4);
+    assert_int_equal(p.ncancelled, 2);
+    assert_hr_equal(wes_broker_advance(f.b, 1), WES_E_SHUTTING_DOWN);
+    indicate1(p.sink, my_event(&f, "late", 9), WES_E_SHUTTING_DOWN);
+    f.b = NULL;
+    fx_done(&f);
+    wes_sink_unref(cs);
+    wes_sink_unref(rs);
+    rec_free(r);
+    wes_sink_unref(p.sink); /* frees the broker */
+  }
+}
+
+/* Manual mode: provide_events closes the broker during the registration
+ * that calls it; the registration completes, then the close runs before
+ * wes_broker_register_provider returns. */
+static wes_broker_t *closing_b;
+static int closing_count;
+
+static void closing_done(void *data) {
+  (void)data;
+  closing_count++;
+}
+
+static wes_hresult_t closing_provide(void *data, wes_sink_t *sink,
+                                     int32_t flags) {
+  wes_hresult_t hr = p_provide(data, sink, flags);
+  assert_hr_ok(wes_broker_close(closing_b, closing_done, NULL));
+  assert_hr_equal(wes_broker_close(closing_b, closing_done, NULL),
+                  WES_E_SHUTTING_DOWN);
+  assert_int_equal(closing_count, 0);
+  return hr;
+}
+
+static const wes_provider_ops_t closing_ops = {WES_PROVIDER_OPS_VERSION_1,
+                                               closing_provide, p_new_query,
+                                               p_cancel_query, NULL};
+
+static void test_broker_close_inside_register(void **state) {
+  fx_t f;
+  prov_t p = {0};
+  wes_sink_t *rs;
+  rec_t *r;
+  wes_provider_t *pr = NULL;
+  const char *q = "SELECT * FROM MyEvent";
+  (void)state;
+  fx_init(&f);
+  closing_b = f.b;
+  closing_count = 0;
+  r = rec_new(&rs);
+  assert_hr_ok(sub(&f, q, f.user, rs));
+  assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "C", &q, 1,
+                                            &closing_ops, &p, &pr, NULL));
+  assert_int_equal(closing_count, 1);
+  assert_int_equal(p.provided, 1);
+  assert_int_equal(p.nids, 1);
+  assert_int_equal(p.ncancelled, 1);
+  assert_int_equal(r->nstatus, 1);
+  assert_hr_equal(r->status, WES_E_SHUTTING_DOWN);
+  assert_hr_equal(wes_broker_unregister_provider(f.b, pr), WES_E_SHUTTING_DOWN);
+  f.b = NULL;
+  fx_done(&f);
+  wes_sink_unref(rs);
+  rec_free(r);
+  wes_sink_unref(p.sink); /* frees the broker */
+}
+
+/* A provider whose cancel_query cancels a consumer's subscription (the
+ * one it is told about): the walk that told it goes on over the other
+ * subscriptions (they are all told, none keeps a stale reference to the
+ * unregistered provider). */
+static wes_broker_t *cq_b;
+static wes_sink_t *cq_victim;
+
+static wes_hresult_t cq_cancel_query(void *data, uint32_t id) {
+  p_cancel_query(data, id);
+  if (cq_victim != NULL) {
+    wes_sink_t *v = cq_victim;
+    cq_victim = NULL;
+    assert_hr_ok(wes_broker_cancel_async_call(cq_b, v));
+  }
+  return WES_S_OK;
+}
+
+static const wes_provider_ops_t cq_ops = {WES_PROVIDER_OPS_VERSION_1,
+                                          p_provide, p_new_query,
+                                          cq_cancel_query, NULL};
+
+/* ... and one whose new_query does, while registering. */
+static wes_hresult_t cq_new_query(void *data, uint32_t id, const char *lang,
+                                  const char *q, wes_error_t *reterr) {
+  wes_hresult_t hr = p_new_query(data, id, lang, q, reterr);
+  if (cq_victim != NULL) {
+    wes_sink_t *v = cq_victim;
+    cq_victim = NULL;
+    assert_hr_ok(wes_broker_cancel_async_call(cq_b, v));
+  }
+  return hr;
+}
+
+static const wes_provider_ops_t cq_reg_ops = {WES_PROVIDER_OPS_VERSION_1,
+                                              p_provide, cq_new_query,
+                                              p_cancel_query, NULL};
+
+static void test_broker_cancel_inside_cancel_query(void **state) {
+  fx_t f;
+  prov_t p = {0};
+  wes_sink_t *cs[3];
+  rec_t *r[3];
+  wes_provider_t *pr = NULL;
+  const char *q = "SELECT * FROM MyEvent";
+  int i, k;
+  (void)state;
+  for (k = 0; k < 3; k++) {
+    fx_init(&f);
+    memset(&p, 0, sizeof(p));
+    cq_b = f.b;
+    assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "Q", &q, 1,
+                                              &cq_ops, &p, &pr, NULL));
+    for (i = 0; i < 3; i++) {
+      r[i] = rec_new(&cs[i]);
+      assert_hr_ok(sub(&f, q, f.user, cs[i]));
+    }
+    /* whichever subscription the walk meets first, cancelled from there */
+    cq_victim = cs[k];
+    assert_hr_ok(wes_broker_unregister_provider(f.b, pr));
+    assert_int_equal(p.ncancelled, 3);
+    assert_null(cq_victim);
+    for (i = 0; i < 3; i++) {
+      assert_int_equal(r[i]->nstatus, i == k ? 1 : 0);
+    }
+    fx_done(&f); /* ends the others: the provider is not told again */
+    assert_int_equal(p.ncancelled, 3);
+    for (i = 0; i < 3; i++) {
+      assert_int_equal(r[i]->nstatus, 1);
+      assert_hr_equal(r[i]->status,
+                      i == k ? WES_E_CALL_CANCELLED : WES_E_SHUTTING_DOWN);
+      wes_sink_unref(cs[i]);
+      rec_free(r[i]);
+    }
+    wes_sink_unref(p.sink);
+  }
+  /* the registration's walk over existing subscriptions goes on too */
+  for (k = 0; k < 3; k++) {
+    fx_init(&f);
+    memset(&p, 0, sizeof(p));
+    cq_b = f.b;
+    for (i = 0; i < 3; i++) {
+      r[i] = rec_new(&cs[i]);
+      assert_hr_ok(sub(&f, q, f.user, cs[i]));
+    }
+    cq_victim = cs[k];
+    assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "Q", &q, 1,
+                                              &cq_reg_ops, &p, &pr, NULL));
+    assert_null(cq_victim);
+    /* the first new_query cancels the victim. The walk goes newest
+     * first: the victim (k == 2) was told, then told of its end; else it
+     * ended before its turn and was never told. The walk went on. */
+    if (k == 2) {
+      assert_int_equal(p.nids, 3);
+      assert_int_equal(p.ncancelled, 1);
+      assert_int_equal(p.cancelled[0], p.ids[0]);
+    } else {
+      assert_int_equal(p.nids, 2);
+      assert_int_equal(p.ncancelled, 0);
+    }
+    fx_done(&f);
+    assert_int_equal(p.ncancelled, p.nids);
+    for (i = 0; i < 3; i++) {
+      assert_int_equal(r[i]->nstatus, 1);
+      assert_hr_equal(r[i]->status,
+                      i == k ? WES_E_CALL_CANCELLED : WES_E_SHUTTING_DOWN);
+      wes_sink_unref(cs[i]);
+      rec_free(r[i]);
+    }
+    wes_sink_unref(p.sink);
+  }
+}
+
 static void test_broker_query_object_sink(void **state) {
   fx_t f;
   wes_sink_t *os = NULL, *cs;
@@ -1528,6 +1794,9 @@ int main(void) {
       cmocka_unit_test(test_broker_semisync_failure_code),
       cmocka_unit_test(test_broker_close_semantics),
       cmocka_unit_test(test_broker_close_callback_manual),
+      cmocka_unit_test(test_broker_close_inside_advance),
+      cmocka_unit_test(test_broker_close_inside_register),
+      cmocka_unit_test(test_broker_cancel_inside_cancel_query),
       cmocka_unit_test(test_broker_query_object_sink),
       cmocka_unit_test(test_broker_quota),
       cmocka_unit_test(test_broker_namespace_security),
