@@ -174,7 +174,8 @@ WES_API wes_hresult_t wes_class_add_property(wes_class_t *cls,
  * the property's or WES_CIM_EMPTY) removes the default.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs, invalid UTF-8 or
  * datetime text), WES_E_NOT_FOUND (no such property), WES_E_TYPE_MISMATCH,
- * WES_E_VALUE_OUT_OF_RANGE (integer outside its type),
+ * WES_E_VALUE_OUT_OF_RANGE (integer outside its type, finite real32
+ * beyond +/-FLT_MAX),
  * WES_E_NOT_SUPPORTED (non-NULL default of an embedded-object property),
  * WES_E_READ_ONLY (class frozen), WES_E_OUT_OF_MEMORY.
  */
@@ -393,7 +394,9 @@ WES_API wes_hresult_t wes_object_clone(const wes_object_t *obj,
  * value with a NULL pointer), WES_E_NOT_FOUND (no such property),
  * WES_E_SYSTEM_PROPERTY (a __ name), WES_E_TYPE_MISMATCH (type differs, or
  * embedded object of the wrong class), WES_E_VALUE_OUT_OF_RANGE (integer
- * outside its type's width), WES_E_READ_ONLY (frozen),
+ * outside its type's width; a finite real32 value beyond +/-FLT_MAX, which
+ * a float would hold as an infinity; NaN and infinities themselves are
+ * accepted), WES_E_READ_ONLY (frozen),
  * WES_E_CIRCULAR_REFERENCE, WES_E_QUOTA_VIOLATION (nesting > 64),
  * WES_E_OUT_OF_MEMORY.
  */

@@ -51,8 +51,9 @@ typedef struct wes_mof_result_s wes_mof_result_t;
  * WES_E_INVALID_OPERATION (instance of an abstract class),
  * WES_E_NOT_SUPPORTED (`#pragma include`, `deleteclass`,
  * `deleteinstance`; a non-NULL default for an embedded-object property),
- * WES_E_QUOTA_VIOLATION (values nested beyond 64
- * levels), WES_E_CLASS_NAME_TOO_WIDE, WES_E_PROPERTY_NAME_TOO_WIDE,
+ * WES_E_QUOTA_VIOLATION (embedded instances nested beyond
+ * WES_MAX_OBJECT_NESTING levels below the top-level instance, or value
+ * braces beyond 130), WES_E_CLASS_NAME_TOO_WIDE, WES_E_PROPERTY_NAME_TOO_WIDE,
  * WES_E_QUALIFIER_NAME_TOO_WIDE (names over 255 bytes),
  * WES_E_TOO_MANY_PROPERTIES, WES_E_OUT_OF_MEMORY.
  * Ownership: *ret_result is new; free with wes_mof_result_free (NULL ok

@@ -75,8 +75,8 @@ typedef struct wes_query_s wes_query_t;
  *                            WES_QUERY_MIN_WITHIN; GROUP WITHIN above
  *                            4294967295; WITHIN or GROUP in a data query
  *   WES_E_QUOTA_VIOLATION    text > 16384 bytes, > 1024 predicates, nesting
- *                            > 64, path deeper than 64
- *   WES_E_CLASS_NAME_TOO_WIDE / WES_E_PROPERTY_NAME_TOO_WIDE  name > 255
+ *                            > 64, path deeper than 64, any name (class,
+ *                            property, path segment, ISA class) > 255 bytes
  *   WES_E_VALUE_OUT_OF_RANGE an integer literal beyond 64 bits
  *   WES_E_MISSING_GROUP_WITHIN    GROUP BY / HAVING without GROUP WITHIN
  *   WES_E_MISSING_AGGREGATION_LIST  BY with no list, or BY *

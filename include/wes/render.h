@@ -39,8 +39,9 @@ extern "C" {
  *   };
  * NULL properties are left out; embedded objects nest (`Prop = instance of
  * X {...};`, one tab deeper); 64-bit integers are quoted as GetObjectText
- * shows them. `flags` is reserved (pass 0). *ret_text is NUL-terminated;
- * free it with wes_free.
+ * shows them; non-finite reals are NaN, Infinity, -Infinity (a wes
+ * extension that wes_mof_compile reads back). `flags` is reserved (pass
+ * 0). *ret_text is NUL-terminated; free it with wes_free.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER, WES_E_OUT_OF_MEMORY.
  */
 WES_API wes_hresult_t wes_object_to_mof(const wes_object_t *obj,

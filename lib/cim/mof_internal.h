@@ -13,8 +13,15 @@
 #include "internal.h"
 #include "wes/mof.h"
 
-/* Depth limit of nested `instance of` values (and braces around them). */
-#define WES__MOF_MAX_DEPTH 64
+/* Depth limit of the braces of values (instance bodies and arrays, the
+ * top-level instance body included): the deepest text an object of the
+ * object model renders to is its top-level body plus, for each of
+ * WES_MAX_OBJECT_NESTING embedded levels, an array and an instance body;
+ * one more lets the array brace of one level too many through, so that
+ * its instance is reported as an object nested too deeply. Embedded
+ * instances themselves are limited to WES_MAX_OBJECT_NESTING
+ * (mof_parse.c), counted as the object model counts them. */
+#define WES__MOF_MAX_DEPTH (2 * WES_MAX_OBJECT_NESTING + 2)
 
 /* Token kinds. Punctuation tokens use the character itself (< 128). */
 #define WES__MOF_TOK_EOF 256
@@ -34,6 +41,9 @@ typedef struct wes__mof_tok_s {
   uint64_t mag;  /* INT: magnitude */
   bool neg;      /* INT: minus sign */
   bool overflow; /* INT: magnitude above UINT64_MAX; REAL: not finite */
+  bool special;  /* REAL: written NaN / Infinity / -Infinity (wes extension;
+                    the lexer gives signed Infinity a REAL token, bare NaN
+                    and Infinity stay IDENT tokens for the parser) */
   double real;   /* REAL */
   uint16_t ch;   /* CHAR */
 } wes__mof_tok_t;

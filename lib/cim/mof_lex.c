@@ -211,6 +211,20 @@ static double parse_real(const char *text, size_t n) {
   return v;
 }
 
+/* True when a sign at the current position is directly followed by the
+ * word Infinity (any case) and no further name character. */
+static bool signed_infinity(const wes__mof_lexer_t *lx) {
+  static const char word[] = "infinity";
+  size_t i;
+  for (i = 0; i < 8; i++) {
+    int c = peek_at(lx, i + 1);
+    if (c < 0 || (c | 0x20) != word[i]) {
+      return false;
+    }
+  }
+  return !is_ident_char(peek_at(lx, 9));
+}
+
 static wes_hresult_t scan_number(wes__mof_lexer_t *lx, wes__mof_tok_t *tok,
                                  wes_error_t *err) {
   size_t begin = lx->pos;
@@ -366,6 +380,15 @@ wes_hresult_t wes__mof_lex_next(wes__mof_lexer_t *lx, wes__mof_tok_t *tok,
       advance(lx);
     }
     tok->kind = WES__MOF_TOK_ALIAS;
+  } else if ((c == '-' || c == '+') && signed_infinity(lx)) {
+    /* wes extension: -Infinity / +Infinity (case-insensitive) */
+    size_t i;
+    for (i = 0; i < 9; i++) {
+      advance(lx);
+    }
+    tok->kind = WES__MOF_TOK_REAL;
+    tok->real = c == '-' ? -INFINITY : INFINITY;
+    tok->special = true;
   } else if (is_digit(c) ||
              ((c == '-' || c == '+' || c == '.') &&
               (is_digit(peek_at(lx, 1)) ||

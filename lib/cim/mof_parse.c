@@ -22,9 +22,11 @@
  *                | "{" [value {"," value}] "}"
  *
  * Recursion happens only through values (arrays and nested instances)
- * and is bounded by WES__MOF_MAX_DEPTH.
+ * and is bounded by WES__MOF_MAX_DEPTH; embedded instances are also
+ * bounded by WES_MAX_OBJECT_NESTING.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,7 @@ typedef struct lit_s {
   uint64_t mag;
   bool neg;
   bool overflow;
+  bool special; /* REAL written NaN / Infinity / -Infinity */
   double real;
   uint16_t ch;
   int boolean;
@@ -98,7 +101,9 @@ typedef struct parser_s {
   int nahead;
   wes_error_t *err;
   wes_mof_result_t *res;
-  int depth;
+  int depth;     /* braces of values, bounded by WES__MOF_MAX_DEPTH */
+  int obj_depth; /* embedded instance bodies (the top-level one not
+                    counted), bounded by WES_MAX_OBJECT_NESTING */
   alias_t *aliases;
   size_t naliases;
   size_t cap_aliases;
@@ -313,7 +318,8 @@ static wes_hresult_t parse_value(parser_t *p, lit_t *out) {
   case WES__MOF_TOK_REAL:
     out->kind = LIT_REAL;
     out->real = p->tok.real;
-    out->overflow = p->tok.overflow;
+    out->overflow = p->tok.overflow && !p->tok.special;
+    out->special = p->tok.special;
     return next(p);
   case WES__MOF_TOK_CHAR:
     out->kind = LIT_CHAR;
@@ -359,6 +365,15 @@ static wes_hresult_t parse_value(parser_t *p, lit_t *out) {
     }
     if (wes__mof_tok_is(&p->tok, "null")) {
       out->kind = LIT_NULL;
+      return next(p);
+    }
+    if (wes__mof_tok_is(&p->tok, "nan") ||
+        wes__mof_tok_is(&p->tok, "infinity")) {
+      /* wes extension (DMTF MOF has no such literals): what
+       * wes_object_to_mof writes for non-finite reals */
+      out->kind = LIT_REAL;
+      out->special = true;
+      out->real = wes__mof_tok_is(&p->tok, "nan") ? (double)NAN : INFINITY;
       return next(p);
     }
     if (wes__mof_tok_is(&p->tok, "instance")) {
@@ -454,7 +469,8 @@ static wes_hresult_t conv_scalar(parser_t *p, const lit_t *l,
     } else {
       d = l->real;
     }
-    if (l->overflow || (t == WES_CIM_REAL32 && !wes__render_real32_fits(d))) {
+    if (!l->special && (l->overflow || (t == WES_CIM_REAL32 &&
+                                        !wes__render_real32_fits(d)))) {
       return perr(p, WES_E_VALUE_OUT_OF_RANGE, l->line, l->col,
                   "real number out of range for %s", wes_cimtype_name(t));
     }
@@ -1424,6 +1440,17 @@ static wes_hresult_t parse_instance_body(parser_t *p, bool top,
     hr = unexpected(p, "'{' after the instance's class name");
     goto done;
   }
+  if (!top) {
+    /* as the object model counts: an instance may embed objects
+     * WES_MAX_OBJECT_NESTING levels deep, array braces not counted */
+    if (p->obj_depth >= WES_MAX_OBJECT_NESTING) {
+      hr = perr(p, WES_E_QUOTA_VIOLATION, p->tok.line, p->tok.col,
+                "embedded instances nested deeper than %d levels",
+                WES_MAX_OBJECT_NESTING);
+      goto done;
+    }
+    p->obj_depth++;
+  }
   hr = enter(p, p->tok.line, p->tok.col);
   if (WES_FAILED(hr)) {
     goto done;
@@ -1514,6 +1541,9 @@ static wes_hresult_t parse_instance_body(parser_t *p, bool top,
     }
   }
   p->depth--;
+  if (!top) {
+    p->obj_depth--;
+  }
   hr = next(p);
   if (WES_FAILED(hr)) {
     goto done;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cim_internal.h"
+#include "render_internal.h"
 #include "wes/datetime.h"
 
 static const struct {
@@ -190,6 +191,15 @@ static wes_hresult_t check_range(const wes_value_t *v, wes_error_t *reterr) {
   case WES_CIM_UINT32:
     uhi = UINT32_MAX;
     break;
+  case WES_CIM_REAL32:
+    /* a finite double that would round to a float infinity; NaN and the
+     * infinities themselves are values a real32 holds */
+    if (isfinite(v->u.real) && !wes__render_real32_fits(v->u.real)) {
+      return wes__error(reterr, WES_E_VALUE_OUT_OF_RANGE, 0, 0,
+                        "value out of range for real32 (beyond "
+                        "+/-3.4028235e+38)");
+    }
+    return WES_S_OK;
   default:
     return WES_S_OK;
   }

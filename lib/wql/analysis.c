@@ -278,7 +278,8 @@ static void lit_value(const wql_node_t *n, wes_cimtype_t t, int typed,
     case WES_CIM_DATETIME:
       if (cv->have & WQL_HAVE_STR) {
         v->type = t;
-        v->u.str = cv->s;
+        v->u.str = t == WES_CIM_DATETIME && n->lit.dmtf != NULL ? n->lit.dmtf
+                                                                : cv->s;
         return;
       }
       break;

@@ -142,6 +142,20 @@ bool wes__wql_cval_from_lit(wql_arena_t *a, const wql_lit_t *lit,
       *pdt = dt;
       cv->have |= WQL_HAVE_DT;
       cv->dt = pdt;
+    } else if (a != NULL && wes__wql_date_parse(lit->s, lit->slen, &dt)) {
+      /* reference §11.3 forms; kept also as DMTF text for index keys */
+      wes_datetime_t *pdt = wes__wql_alloc(a, sizeof(*pdt));
+      char *text = wes__wql_alloc(a, WES_DATETIME_LENGTH + 1);
+      if (pdt == NULL || text == NULL) {
+        return false;
+      }
+      *pdt = dt;
+      if (WES_SUCCEEDED(
+              wes_datetime_format(&dt, text, WES_DATETIME_LENGTH + 1))) {
+        cv->have |= WQL_HAVE_DT;
+        cv->dt = pdt;
+        cv->dts = text;
+      }
     }
     c = single_char(lit->s, lit->slen);
     if (c >= 0 && c <= 0xFFFF) {
@@ -653,6 +667,9 @@ static wes_hresult_t compile_pred(cctx_t *c, wql_node_t *n, wql_insn_t *in) {
     }
     if (typed) {
       TRY(check_cmp(c, n, t, cv));
+      if (t == WES_CIM_DATETIME && cv->dts != NULL) {
+        n->lit.dmtf = cv->dts; /* the DNF and index keys carry DMTF text */
+      }
     }
     in->kind = WQL_I_CMP;
     in->op = (uint8_t)n->op;

@@ -340,6 +340,12 @@ wes_hresult_t wes__wql_lex_next(wql_lexer_t *lx, wql_token_t *tok) {
       i++;
     }
     tok->len = i - lx->pos;
+    if (tok->len > WQL_MAX_IDENT) {
+      /* DESIGN 4.22: every name (class, property, path segment) */
+      return wes__error(lx->err, WES_E_QUOTA_VIOLATION, tok->line, tok->col,
+                        "name longer than the limit of %d bytes (%zu bytes)",
+                        WQL_MAX_IDENT, tok->len);
+    }
     tok->type = keyword_of(tok->start, tok->len);
     advance(lx, tok->len);
     return WES_S_OK;

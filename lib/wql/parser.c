@@ -56,13 +56,13 @@ static wes_hresult_t expected(parser_t *p, const char *what) {
                     tok_desc(p, buf, sizeof(buf)));
 }
 
+/* Names over WQL_MAX_IDENT never get here (the lexer refuses them with
+ * WES_E_QUOTA_VIOLATION); kept as a guard for every name the parser takes. */
 static wes_hresult_t check_ident_len(parser_t *p, const wql_token_t *t,
                                      int is_class) {
   if (t->len > WQL_MAX_IDENT) {
-    return wes__error(p->err,
-                      is_class ? WES_E_CLASS_NAME_TOO_WIDE
-                               : WES_E_PROPERTY_NAME_TOO_WIDE,
-                      t->line, t->col, "%s name longer than %d bytes",
+    return wes__error(p->err, WES_E_QUOTA_VIOLATION, t->line, t->col,
+                      "%s name longer than the limit of %d bytes",
                       is_class ? "class" : "property", WQL_MAX_IDENT);
   }
   return WES_S_OK;
@@ -341,8 +341,9 @@ static wes_hresult_t parse_predicate(parser_t *p, wql_node_t **ret) {
                             p->tok.col, "empty class name after ISA");
         }
         if (p->tok.slen > WQL_MAX_IDENT) {
-          return wes__error(p->err, WES_E_CLASS_NAME_TOO_WIDE, p->tok.line,
-                            p->tok.col, "class name longer than %d bytes",
+          return wes__error(p->err, WES_E_QUOTA_VIOLATION, p->tok.line,
+                            p->tok.col,
+                            "class name longer than the limit of %d bytes",
                             WQL_MAX_IDENT);
         }
       } else {

@@ -127,6 +127,8 @@ typedef struct wql_lit_s {
   int big;
   double r; /* INT and REAL */
   int b;    /* BOOL */
+  const char *dmtf; /* STRING compared with a datetime property: the DMTF
+                       text of a reference §11.3 literal (query arena) */
 } wql_lit_t;
 
 /* ---- syntax tree ---- */
@@ -247,6 +249,8 @@ typedef struct wql_cval_s {
   const char *s;
   size_t slen;
   const wes_datetime_t *dt; /* arena; only with WQL_HAVE_DT */
+  const char *dts; /* arena: DMTF text of a reference §11.3 literal, or NULL
+                      (the literal was DMTF itself, or no datetime) */
   uint32_t have;
   int big;
   int b;
@@ -365,9 +369,9 @@ struct wes_query_s {
 bool wes__wql_read_path(const wql_cpath_t *p, const wes_object_t *obj,
                         wes_value_t *ret);
 bool wes__wql_cmp_value(const wes_value_t *v, int op, const wql_cval_t *cv);
-/* Fills cv from a literal. The datetime form (WQL_HAVE_DT, dt) is
- * allocated in `a`, or left out when `a` is NULL. Returns false only when
- * that allocation fails. */
+/* Fills cv from a literal. The datetime form (WQL_HAVE_DT, dt; for a
+ * reference §11.3 literal also dts) is allocated in `a`, or left out when
+ * `a` is NULL. Returns false only when that allocation fails. */
 bool wes__wql_cval_from_lit(wql_arena_t *a, const wql_lit_t *lit,
                             wql_cval_t *cv);
 /* case-insensitive (ASCII) compare of byte strings */
@@ -375,6 +379,12 @@ int wes__wql_ci_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
 bool wes__wql_run(const wes_query_t *q, const wes_object_t *obj);
 bool wes__wql_having(const wql_node_t *n, uint32_t count);
+
+/* Parses a WQL date/time literal of reference §11.3 (not DMTF text) into
+ * an absolute datetime with an offset (wqldate.c). False when `s` is none
+ * of the forms or names an impossible date or time. Pure; never allocates.
+ */
+bool wes__wql_date_parse(const char *s, size_t len, wes_datetime_t *ret);
 
 /* checker + compiler (check.c) */
 wes_hresult_t wes__wql_compile(wes_query_t *q, const wes_namespace_t *ns,

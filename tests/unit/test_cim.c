@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cim: types, values, classes, namespaces, system classes, objects
  * (reference/wmi-contract.md sections 10.1-10.3 and 7.4). */
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -1788,6 +1789,72 @@ static void test_cim_out_of_memory(void **state) {
  * WES_E_TYPE_MISMATCH, leaving the property and the out-value as they
  * were.
  */
+/*
+ * real32 range: a finite value beyond FLT_MAX (which a float would hold as
+ * an infinity) is WES_E_VALUE_OUT_OF_RANGE, as out-of-range integers are,
+ * and leaves the object unchanged; the largest values that round to
+ * FLT_MAX, NaN and the infinities are stored. Defaults likewise.
+ */
+static void test_cim_real32_range(void **state) {
+  static const double bad[] = {1e300, -1e300, 3.4028236e38, -3.5e38, DBL_MAX};
+  static const double good[] = {3.4028235e38, -3.4028235e38, 3.40282356e38,
+                                1e-300, 0.0};
+  wes_namespace_t *ns = ns_new();
+  wes_class_t *cls = NULL;
+  wes_object_t *o = NULL;
+  wes_value_t v;
+  float f = 0;
+  size_t i;
+  (void)state;
+  assert_hr_ok(wes_class_new("R32Holder", NULL, &cls));
+  assert_hr_ok(wes_class_add_property(cls, "R", WES_CIM_REAL32, NULL, 0));
+  assert_hr_ok(wes_class_add_property(cls, "I", WES_CIM_UINT8, NULL, 0));
+  memset(&v, 0, sizeof(v));
+  v.type = WES_CIM_REAL32;
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    v.u.real = bad[i];
+    assert_hr_equal(wes_class_set_default(cls, "R", &v),
+                    WES_E_VALUE_OUT_OF_RANGE);
+  }
+  v.u.real = -(double)INFINITY;
+  assert_hr_ok(wes_class_set_default(cls, "R", &v)); /* -inf default */
+  assert_hr_ok(wes_namespace_add_class(ns, cls, NULL));
+  assert_hr_ok(wes_object_new(cls, &o));
+  assert_hr_ok(wes_object_get_real32(o, "R", &f));
+  assert_true(isinf(f) && f < 0);
+  assert_hr_ok(wes_object_set_real32(o, "R", 2.5f));
+  v.type = WES_CIM_UINT8;
+  v.u.uint = 256; /* the code integers use */
+  assert_hr_equal(wes_object_set(o, "I", &v), WES_E_VALUE_OUT_OF_RANGE);
+  v.type = WES_CIM_REAL32;
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    v.u.real = bad[i];
+    assert_hr_equal(wes_object_set(o, "R", &v), WES_E_VALUE_OUT_OF_RANGE);
+    assert_hr_ok(wes_object_get_real32(o, "R", &f));
+    assert_true(f == 2.5f); /* unchanged */
+  }
+  for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+    v.u.real = good[i];
+    assert_hr_ok(wes_object_set(o, "R", &v));
+    assert_hr_ok(wes_object_get_real32(o, "R", &f));
+    assert_true(f == (float)good[i]);
+    assert_true(isfinite(f));
+  }
+  v.u.real = (double)NAN;
+  assert_hr_ok(wes_object_set(o, "R", &v));
+  assert_hr_ok(wes_object_get_real32(o, "R", &f));
+  assert_true(isnan(f));
+  v.u.real = -(double)INFINITY;
+  assert_hr_ok(wes_object_set(o, "R", &v));
+  assert_hr_ok(wes_object_get_real32(o, "R", &f));
+  assert_true(isinf(f) && f < 0);
+  assert_hr_ok(wes_object_set_real32(o, "R", INFINITY));
+  assert_hr_ok(wes_object_set_real32(o, "R", FLT_MAX));
+  wes_object_unref(o);
+  wes_class_unref(cls);
+  wes_namespace_unref(ns);
+}
+
 static void test_cim_typed_wrong_types(void **state) {
   wes_namespace_t *ns = ns_new();
   wes_object_t *o, *copy = NULL, *inner;
@@ -2026,6 +2093,7 @@ int main(void) {
       cmocka_unit_test(test_cim_out_of_memory),
       cmocka_unit_test(test_cim_null_arguments),
       cmocka_unit_test(test_cim_typed_wrong_types),
+      cmocka_unit_test(test_cim_real32_range),
   };
   /* the counting allocator (fails on demand) must be in place first */
   if (WES_FAILED(wes_replace_allocator(t_malloc, t_realloc, t_calloc, free))) {

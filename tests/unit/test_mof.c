@@ -1001,43 +1001,97 @@ static char *repeat(const char *head, const char *unit, size_t n,
   return s;
 }
 
+/* A chain of `depth` objects of class N (property O) below a new top
+ * object, built through the object model. */
+static wes_object_t *object_chain(wes_namespace_t *ns, int depth,
+                                  int in_array) {
+  wes_object_t *inner = instance_of(ns, "N"), *outer;
+  int i;
+  for (i = 0; i < depth; i++) {
+    outer = instance_of(ns, "N");
+    if (in_array) {
+      wes_value_t v;
+      memset(&v, 0, sizeof(v));
+      v.type = WES_CIM_OBJECT | WES_CIM_FLAG_ARRAY;
+      v.u.array.data = &inner;
+      v.u.array.count = 1;
+      assert_hr_ok(wes_object_set(outer, "A", &v));
+    } else {
+      assert_hr_ok(wes_object_set_object(outer, "O", inner));
+    }
+    wes_object_unref(inner);
+    inner = outer;
+  }
+  return inner;
+}
+
 static void test_mof_deep_nesting(void **state) {
   wes_namespace_t *ns = new_ns();
   wes_mof_result_t *res;
   wes_error_t err;
   char *t;
-  const char *cls = "class N { object O; };\n";
-  size_t hl = strlen(cls);
+  int in_array;
   (void)state;
-  /* 63 nested values inside a top-level instance: 64 levels, accepted. */
+  /* An instance with 64 levels of embedded instances (what the object
+   * model allows, WES_MAX_OBJECT_NESTING): accepted. */
   t = repeat("class N { object O; };\ninstance of N { ", "O = instance of N { ",
-             63, "", "}; ", "};");
+             WES_MAX_OBJECT_NESTING, "", "}; ", "};");
   res = compile_ok(ns, t);
   assert_int_equal(wes_mof_result_instance_count(res), 1);
   wes_mof_result_free(res);
   free(t);
   wes_namespace_unref(ns);
-  /* One more: 65 levels. The error points at the 65th '{'. */
+  /* One more: 65 levels. The error points at the 65th embedded '{'. */
   t = repeat("class N { object O; };\ninstance of N { ", "O = instance of N { ",
-             64, "", "}; ", "};");
+             WES_MAX_OBJECT_NESTING + 1, "", "}; ", "};");
   check_error(t, WES_E_QUOTA_VIOLATION, 2,
-              (uint32_t)(16 + 64 * 20 - 1));
+              (uint32_t)(16 + (WES_MAX_OBJECT_NESTING + 1) * 20 - 1));
   free(t);
-  /* Braces alone, far beyond the limit: no stack overflow. */
-  t = repeat("class A { uint8 X[] = ", "{", 100000, "1", "}", "; };");
-  check_error(t, WES_E_QUOTA_VIOLATION, 1, 23 + 64);
-  free(t);
-  /* Arrays of instances count their braces too. */
+  /* Arrays of instances: their braces do not count as object levels. */
   t = repeat("class N { object O[]; };\ninstance of N { ",
-             "O = { instance of N { ", 40, "", "} }; ", "};");
+             "O = { instance of N { ", WES_MAX_OBJECT_NESTING, "", "} }; ",
+             "};");
+  ns = new_ns();
+  res = compile_ok(ns, t);
+  wes_mof_result_free(res);
+  wes_namespace_unref(ns);
+  free(t);
+  t = repeat("class N { object O[]; };\ninstance of N { ",
+             "O = { instance of N { ", WES_MAX_OBJECT_NESTING + 1, "", "} }; ",
+             "};");
+  check_error(t, WES_E_QUOTA_VIOLATION, 2,
+              (uint32_t)(16 + (WES_MAX_OBJECT_NESTING + 1) * 22 - 1));
   ns = new_ns();
   wes_error_clear(&err);
   assert_hr_equal(wes_mof_compile(ns, t, strlen(t), NULL, NULL, &err),
                   WES_E_QUOTA_VIOLATION);
   assert_null(wes_namespace_get_class(ns, "N"));
+  assert_non_null(strstr(err.text, "64"));
   wes_namespace_unref(ns);
   free(t);
-  (void)hl;
+  /* Braces alone, far beyond the limit: no stack overflow. The brace
+   * limit is 2 * 64 + 2 (a top-level body, then an array and an instance
+   * body per embedded level, and one array brace more). */
+  t = repeat("class A { uint8 X[] = ", "{", 100000, "1", "}", "; };");
+  check_error(t, WES_E_QUOTA_VIOLATION, 1, 23 + 2 * WES_MAX_OBJECT_NESTING + 2);
+  free(t);
+  /* compile(render(x)) for the deepest objects the object model builds,
+   * embedded directly and through arrays */
+  for (in_array = 0; in_array <= 1; in_array++) {
+    wes_object_t *o;
+    char *text = NULL;
+    ns = new_ns();
+    res = compile_ok(ns, "class N { object O; object A[]; };");
+    wes_mof_result_free(res);
+    o = object_chain(ns, WES_MAX_OBJECT_NESTING, in_array);
+    assert_hr_ok(wes_object_to_mof(o, 0, &text));
+    res = compile_ok(ns, text);
+    assert_true(wes_object_equal(o, wes_mof_result_instance_at(res, 0)));
+    wes_mof_result_free(res);
+    wes_free(text);
+    wes_object_unref(o);
+    wes_namespace_unref(ns);
+  }
 }
 
 static void test_mof_limits(void **state) {
@@ -1467,6 +1521,155 @@ static void test_mof_real32_limits(void **state) {
               WES_E_VALUE_OUT_OF_RANGE, 1, 22);
   check_error("class R { real32 X[] = {1, -3.4028236e38}; };",
               WES_E_VALUE_OUT_OF_RANGE, 1, 28);
+  /* finite beyond FLT_MAX in an instance: same code, at the literal */
+  check_error("class R { real32 X; };\ninstance of R { X = 1e300; };",
+              WES_E_VALUE_OUT_OF_RANGE, 2, 21);
+  check_error("class R { real32 X[]; };\ninstance of R { X = {-1e300}; };",
+              WES_E_VALUE_OUT_OF_RANGE, 2, 22);
+}
+
+/* Checks that a real is NaN (want_inf 0) or an infinity of that sign. */
+static void assert_special(double d, int want_inf) {
+  if (want_inf == 0) {
+    assert_true(isnan(d));
+  } else {
+    assert_true(isinf(d));
+    assert_true(want_inf > 0 ? d > 0 : d < 0);
+  }
+}
+
+/*
+ * NaN, Infinity and -Infinity (a wes extension: DMTF MOF has no such
+ * literals) are what wes_object_to_mof / wes_class_to_mof write for
+ * non-finite reals, and the compiler reads them back: real32 and real64,
+ * scalars, arrays, defaults and qualifiers; any case; +Infinity too.
+ */
+static void test_mof_nonfinite_round_trip(void **state) {
+  static const int kinds[3] = {0, 1, -1}; /* NaN, +Inf, -Inf */
+  wes_namespace_t *ns = new_ns(), *ns2 = new_ns();
+  wes_mof_result_t *res, *res2;
+  const wes_class_t *cls;
+  wes_object_t *o;
+  wes_value_t v;
+  char *text = NULL;
+  size_t i, k;
+  float f = 0;
+  double d = 0;
+  (void)state;
+  res = compile_ok(ns,
+                   "class NF { [Limits{NaN, Infinity, -Infinity}] real64 Q;\n"
+                   "  real32 D32 = nan; real64 D64 = -INFINITY;\n"
+                   "  real32 R32; real64 R64; real32 A32[]; real64 A64[]; };\n"
+                   "instance of NF { R32 = +Infinity; R64 = NaN;\n"
+                   "  A32 = {NaN, Infinity, -Infinity, 1.5};\n"
+                   "  A64 = {naN, +infinity, -Infinity, -0.25}; };\n");
+  o = wes_mof_result_instance_at(res, 0);
+  assert_hr_ok(wes_object_get_real32(o, "D32", &f));
+  assert_special(f, 0);
+  assert_hr_ok(wes_object_get_real64(o, "D64", &d));
+  assert_special(d, -1);
+  assert_hr_ok(wes_object_get_real32(o, "R32", &f));
+  assert_special(f, 1);
+  assert_hr_ok(wes_object_get_real64(o, "R64", &d));
+  assert_special(d, 0);
+  assert_hr_ok(wes_object_get(o, "A32", &v));
+  assert_int_equal(v.u.array.count, 4);
+  for (i = 0; i < 3; i++) {
+    assert_special(((const float *)v.u.array.data)[i], kinds[i]);
+  }
+  assert_true(((const float *)v.u.array.data)[3] == 1.5f);
+  assert_hr_ok(wes_object_get(o, "A64", &v));
+  for (i = 0; i < 3; i++) {
+    assert_special(((const double *)v.u.array.data)[i], kinds[i]);
+  }
+  /* compile(render(x)): the class, then the instance */
+  cls = wes_mof_result_class_at(res, 0);
+  assert_hr_ok(wes_class_to_mof(cls, 0, &text));
+  assert_non_null(strstr(text, "[Limits{NaN, Infinity, -Infinity}]"));
+  res2 = compile_ok(ns2, text);
+  wes_free(text);
+  {
+    wes_object_t *d1 = instance_of(ns, "NF");
+    wes_object_t *d2 = instance_of(ns2, "NF");
+    wes_value_t qv;
+    const wes_value_t *q = &qv;
+    assert_hr_ok(wes_object_get_real32(d1, "D32", &f));
+    assert_special(f, 0);
+    assert_hr_ok(wes_object_get_real32(d2, "D32", &f));
+    assert_special(f, 0);
+    assert_hr_ok(wes_object_get_real64(d2, "D64", &d));
+    assert_special(d, -1);
+    assert_hr_ok(wes_class_get_qualifier(wes_mof_result_class_at(res2, 0),
+                                         "Q", "Limits", &qv));
+    assert_int_equal(q->u.array.count, 3);
+    for (i = 0; i < 3; i++) {
+      assert_special(((const double *)q->u.array.data)[i], kinds[i]);
+    }
+    wes_object_unref(d1);
+    wes_object_unref(d2);
+  }
+  wes_mof_result_free(res2);
+  assert_hr_ok(wes_object_to_mof(o, 0, &text));
+  assert_non_null(strstr(text, "R32 = Infinity;"));
+  assert_non_null(strstr(text, "A32 = {NaN, Infinity, -Infinity, 1.5};"));
+  res2 = compile_ok(ns, text);
+  wes_free(text);
+  assert_true(wes_object_equal(o, wes_mof_result_instance_at(res2, 0)));
+  wes_mof_result_free(res2);
+  /* every special value in every real slot, one at a time */
+  for (k = 0; k < 3; k++) {
+    double x = kinds[k] == 0 ? (double)NAN : kinds[k] * (double)INFINITY;
+    wes_object_t *n = instance_of(ns, "NF");
+    wes_object_t *back;
+    float a32[2];
+    double a64[2];
+    a32[0] = (float)x;
+    a32[1] = 2.0f;
+    a64[0] = -1.0;
+    a64[1] = x;
+    assert_hr_ok(wes_object_set_real32(n, "R32", (float)x));
+    assert_hr_ok(wes_object_set_real64(n, "R64", x));
+    memset(&v, 0, sizeof(v));
+    v.type = WES_CIM_REAL32 | WES_CIM_FLAG_ARRAY;
+    v.u.array.data = a32;
+    v.u.array.count = 2;
+    assert_hr_ok(wes_object_set(n, "A32", &v));
+    v.type = WES_CIM_REAL64 | WES_CIM_FLAG_ARRAY;
+    v.u.array.data = a64;
+    assert_hr_ok(wes_object_set(n, "A64", &v));
+    assert_hr_ok(wes_object_to_mof(n, 0, &text));
+    res2 = compile_ok(ns, text);
+    wes_free(text);
+    back = wes_mof_result_instance_at(res2, 0);
+    assert_true(wes_object_equal(n, back));
+    assert_hr_ok(wes_object_get_real32(back, "R32", &f));
+    assert_special(f, kinds[k]);
+    assert_hr_ok(wes_object_get_real64(back, "R64", &d));
+    assert_special(d, kinds[k]);
+    assert_hr_ok(wes_object_get(back, "A64", &v));
+    assert_special(((const double *)v.u.array.data)[1], kinds[k]);
+    wes_mof_result_free(res2);
+    wes_object_unref(n);
+  }
+  wes_mof_result_free(res);
+  wes_namespace_unref(ns);
+  wes_namespace_unref(ns2);
+  /* names stay names; only a value position reads them as reals */
+  res = compile_ok(ns = new_ns(), "class NaN { real64 Infinity = Infinity; };");
+  assert_string_equal(wes_class_name(wes_mof_result_class_at(res, 0)), "NaN");
+  wes_mof_result_free(res);
+  wes_namespace_unref(ns);
+  /* errors, with positions */
+  check_error("class A { uint32 X = NaN; };", WES_E_TYPE_MISMATCH, 1, 22);
+  check_error("class A { sint32 X = -Infinity; };", WES_E_TYPE_MISMATCH, 1,
+              22);
+  check_error("class A { string X = Infinity; };", WES_E_TYPE_MISMATCH, 1, 22);
+  check_error("class A { real64 X = -NaN; };", WES_E_INVALID_SYNTAX, 1, 22);
+  check_error("class A { real64 X = -Infinityx; };", WES_E_INVALID_SYNTAX, 1,
+              22);
+  check_error("class A { real64 X = - Infinity; };", WES_E_INVALID_SYNTAX, 1,
+              22);
+  check_error("class A { real64 X = Inf; };", WES_E_INVALID_SYNTAX, 1, 22);
 }
 
 /*
@@ -1531,6 +1734,7 @@ int main(void) {
       cmocka_unit_test(test_mof_render_round_trip),
       cmocka_unit_test(test_mof_out_of_memory),
       cmocka_unit_test(test_mof_real32_limits),
+      cmocka_unit_test(test_mof_nonfinite_round_trip),
       cmocka_unit_test(test_mof_char16_code_units),
   };
   /* Before any other wes call, so allocation failures can be injected. */

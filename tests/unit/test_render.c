@@ -967,6 +967,18 @@ static void test_render_real32_limits(void **state) {
   read_bad(f, R32("-3.4028236e38"), WES_E_VALUE_OUT_OF_RANGE, 1, 41);
   read_bad(f, R32("\"NaN\\u0000\""), WES_E_TYPE_MISMATCH, 1, 41);
   read_bad(f, R32("\"Infinity\\u0000x\""), WES_E_TYPE_MISMATCH, 1, 41);
+  /* finite but beyond FLT_MAX: refused with the position, as MOF does */
+  read_bad(f, R32("1e300"), WES_E_VALUE_OUT_OF_RANGE, 1, 41);
+  read_bad(f, R32("-1e300"), WES_E_VALUE_OUT_OF_RANGE, 1, 41);
+  read_bad(f, R32("{\"type\":\"real32\",\"value\":1e300}"),
+           WES_E_VALUE_OUT_OF_RANGE, 1, 66);
+  /* the non-finite spellings the renderer writes are accepted */
+  o = NULL;
+  assert_hr_ok(wes_object_from_json(f->ns, R32("\"-Infinity\""),
+                                    strlen(R32("\"-Infinity\"")), &o, NULL));
+  assert_hr_ok(wes_object_get_real32(o, "R32", &r));
+  assert_true(isinf(r) && r < 0);
+  wes_object_unref(o);
 #undef R32
   read_bad(f, "{\"class\":\"AllTypes\",\"properties\":{\"C\":\"\"}}",
            WES_E_VALUE_OUT_OF_RANGE, 1, 39);

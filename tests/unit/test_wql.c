@@ -627,11 +627,11 @@ static void test_wql_limits(void **state) {
   n = (size_t)sprintf(buf, "SELECT * FROM ");
   memset(buf + n, 'A', 256);
   buf[n + 256] = '\0';
-  expect_err(buf, 0, WES_E_CLASS_NAME_TOO_WIDE);
+  expect_err(buf, 0, WES_E_QUOTA_VIOLATION);
   n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
   memset(buf + n, 'p', 256);
   sprintf(buf + n + 256, " = 1");
-  expect_err(buf, 0, WES_E_PROPERTY_NAME_TOO_WIDE);
+  expect_err(buf, 0, WES_E_QUOTA_VIOLATION);
   /* pathological path depth */
   n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE a");
   for (i = 0; i < 70; i++) {
@@ -639,6 +639,138 @@ static void test_wql_limits(void **state) {
   }
   sprintf(buf + n, " = 1");
   expect_err(buf, WES_QUERY_SYNTAX_ONLY, WES_E_QUOTA_VIOLATION);
+  free(buf);
+}
+
+/* Compiles text expecting code at line:col with `needle` in the message. */
+static void expect_err_at(const char *text, uint32_t flags,
+                          wes_hresult_t code, uint32_t line, uint32_t col,
+                          const char *needle) {
+  wes_query_t *q = NULL;
+  wes_error_t err;
+  wes_hresult_t hr;
+  wes_error_clear(&err);
+  hr = wes_query_compile(ns, text, flags, &q, &err);
+  if (hr != code || err.line != line || err.column != col ||
+      strstr(err.text, needle) == NULL) {
+    fail_msg("got %s at %u:%u (%s), want %s at %u:%u with '%s'",
+             wes_err_name(hr), (unsigned)err.line, (unsigned)err.column,
+             err.text, wes_err_name(code), (unsigned)line, (unsigned)col,
+             needle);
+  }
+  assert_null(q);
+}
+
+/* Every name is limited to 255 bytes with WES_E_QUOTA_VIOLATION at the
+ * name; the other DESIGN 4.22 limits give the same code at limit + 1. */
+static void test_wql_limits_exact(void **state) {
+  char *buf = malloc(40000);
+  char name[300];
+  size_t i, n;
+  wes_query_t *q;
+  static const char *const fmts[] = {
+      /* each %s is where the long name goes; %u its 1-based column */
+      "SELECT * FROM %s",
+      "SELECT %s FROM EmailEvent",
+      "SELECT Sender, %s FROM EmailEvent",
+      "SELECT * FROM EmailEvent WHERE %s = 1",
+      "SELECT * FROM EmailEvent WHERE 1 = %s",
+      "SELECT * FROM EmailEvent WHERE TargetInstance.%s = 1",
+      "SELECT * FROM EmailEvent WHERE a.b.%s IS NULL",
+      "SELECT * FROM EmailEvent WHERE TargetInstance ISA %s",
+      "SELECT * FROM EmailEvent WHERE TargetInstance ISA '%s'",
+      "SELECT * FROM EmailEvent GROUP WITHIN 5 BY %s",
+      "SELECT * FROM EmailEvent GROUP WITHIN 5 HAVING %s > 1",
+      "SELECT * FROM EmailEvent\n  WHERE Sender = 'x' AND %s = 2",
+      "SELECT * FROM EmailEvent WHERE %s", /* syntax error follows */
+  };
+  (void)state;
+  assert_non_null(buf);
+  if (buf == NULL) {
+    return;
+  }
+  for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+    const char *at = strstr(fmts[i], "%s");
+    const char *nl = strchr(fmts[i], '\n');
+    uint32_t line = 1, col;
+    size_t len;
+    if (nl != NULL && nl < at) {
+      line = 2;
+      col = (uint32_t)(at - nl);
+    } else {
+      col = (uint32_t)(at - fmts[i]) + 1;
+    }
+    if (at > fmts[i] && at[-1] == '\'') {
+      col--; /* a quoted class name is reported at its quote */
+    }
+    for (len = 255; len <= 256; len++) {
+      memset(name, 'N', len);
+      name[len] = '\0';
+      snprintf(buf, 40000, fmts[i], name);
+      if (len == 256) {
+        expect_err_at(buf, WES_QUERY_SYNTAX_ONLY, WES_E_QUOTA_VIOLATION, line,
+                      col, "255");
+      } else {
+        wes_error_t err;
+        wes_hresult_t hr;
+        q = NULL;
+        hr = wes_query_compile(ns, buf, WES_QUERY_SYNTAX_ONLY, &q, &err);
+        if (hr == WES_E_QUOTA_VIOLATION) {
+          fail_msg("255-byte name refused in '%s': %s", fmts[i], err.text);
+        }
+        wes_query_unref(q);
+      }
+    }
+  }
+  /* 255 bytes compiles against a schema too (unknown class, not a quota) */
+  memset(name, 'N', 255);
+  name[255] = '\0';
+  snprintf(buf, 40000, "SELECT * FROM %s", name);
+  expect_err(buf, 0, WES_E_INVALID_CLASS);
+  /* nesting: 64 ok, 65th '(' reported at its column */
+  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
+  for (i = 0; i < 65; i++) {
+    buf[n++] = '(';
+  }
+  n += (size_t)sprintf(buf + n, "Importance = 1");
+  for (i = 0; i < 65; i++) {
+    buf[n++] = ')';
+  }
+  buf[n] = '\0';
+  expect_err_at(buf, 0, WES_E_QUOTA_VIOLATION, 1, 32 + 64, "64");
+  /* NOT counts: 64 compile, the 65th NOT is refused */
+  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
+  for (i = 0; i < 64; i++) {
+    n += (size_t)sprintf(buf + n, "NOT ");
+  }
+  sprintf(buf + n, "Importance = 1");
+  q = compile_ok(buf, 0);
+  wes_query_unref(q);
+  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
+  for (i = 0; i < 65; i++) {
+    n += (size_t)sprintf(buf + n, "NOT ");
+  }
+  sprintf(buf + n, "Importance = 1");
+  expect_err_at(buf, 0, WES_E_QUOTA_VIOLATION, 1, 32 + 64 * 4, "64");
+  /* terms: 1024 AND-ed predicates ok, the 1025th reported at its start */
+  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE a=0");
+  for (i = 1; i < 1024; i++) {
+    n += (size_t)sprintf(buf + n, " AND a<>%zu", i);
+  }
+  q = compile_ok(buf, WES_QUERY_SYNTAX_ONLY);
+  wes_query_unref(q);
+  sprintf(buf + n, " AND a=7");
+  expect_err_at(buf, WES_QUERY_SYNTAX_ONLY, WES_E_QUOTA_VIOLATION, 1,
+                (uint32_t)n + 6, "1024");
+  /* length: 16384 bytes ok, 16385 refused, message names the limit */
+  memset(buf, ' ', 16385);
+  memcpy(buf, "SELECT * FROM EmailEvent", 24);
+  buf[16384] = '\0';
+  q = compile_ok(buf, 0);
+  wes_query_unref(q);
+  buf[16384] = ' ';
+  buf[16385] = '\0';
+  expect_err_at(buf, 0, WES_E_QUOTA_VIOLATION, 0, 0, "16384");
   free(buf);
 }
 
@@ -2100,6 +2232,7 @@ int main(void) {
       cmocka_unit_test(test_wql_error_table),
       cmocka_unit_test(test_wql_error_positions),
       cmocka_unit_test(test_wql_limits),
+      cmocka_unit_test(test_wql_limits_exact),
       cmocka_unit_test(test_wql_precedence),
       cmocka_unit_test(test_wql_null_semantics),
       cmocka_unit_test(test_wql_coercion),
