@@ -189,7 +189,6 @@ static void broker_free(wes_broker_t *b) {
   wes__free(b->finals);
   uv_mutex_destroy(&b->lock);
   uv_mutex_destroy(&b->snap_lock);
-  uv_mutex_destroy(&b->ready_lock);
   uv_mutex_destroy(&b->rd_lock);
   wes__free(b);
 }
@@ -397,34 +396,23 @@ static void post_wake(wes_broker_t *b) {
 }
 
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub) {
-  int wake = 0;
+  bsub_t *top;
   /* Called with sub->qlock held and the queue open (or from sub_end),
    * so the loop is not closed before the post below returns. */
-  if (atomic_load(&sub->ready)) {
+  if (atomic_load(&sub->ready) || atomic_exchange(&sub->ready, 1)) {
     /* Linked already and not yet taken off the list: the loop clears the
      * flag before it takes qlock to swap the queue, and this runs under
      * qlock, so what was just queued is seen by that swap. */
     return;
   }
-  uv_mutex_lock(&b->ready_lock);
-  if (!atomic_load(&sub->ready)) {
-    atomic_store(&sub->ready, 1);
-    sub->ready_next = NULL;
-    wes__sub_ref(sub);
-    if (b->ready_tail != NULL) {
-      b->ready_tail->ready_next = sub;
-    } else {
-      b->ready_head = sub;
-      atomic_store_explicit(&b->ready_any, 1, memory_order_release);
-    }
-    b->ready_tail = sub;
-    if (!b->wake_pending) {
-      b->wake_pending = 1;
-      wake = 1;
-    }
-  }
-  uv_mutex_unlock(&b->ready_lock);
-  if (wake) {
+  wes__sub_ref(sub);
+  /* Push onto the ready stack. Only the loop takes from it, and it takes
+   * everything at once, so a push cannot meet the ABA problem. */
+  top = atomic_load(&b->ready_top);
+  do {
+    sub->ready_next = top;
+  } while (!atomic_compare_exchange_weak(&b->ready_top, &top, sub));
+  if (top == NULL && !atomic_exchange(&b->wake_pending, 1)) {
     post_wake(b);
   }
 }
@@ -496,11 +484,16 @@ static size_t run_pass(wes_broker_t *b) {
   bsub_t *list, *sub;
   uint64_t now = wes__broker_now_ms(b);
   size_t visited = 0;
-  uv_mutex_lock(&b->ready_lock);
-  list = b->ready_head;
-  b->ready_head = b->ready_tail = NULL;
-  atomic_store_explicit(&b->ready_any, 0, memory_order_relaxed);
-  uv_mutex_unlock(&b->ready_lock);
+  bsub_t *fifo = NULL;
+  list = atomic_exchange(&b->ready_top, NULL);
+  /* the stack holds the latest first: deliver in marking order */
+  while (list != NULL) {
+    sub = list;
+    list = sub->ready_next;
+    sub->ready_next = fifo;
+    fifo = sub;
+  }
+  list = fifo;
   while (list != NULL) {
     /* A subscription keeps its ready flag until it is taken off this list,
      * so nobody relinks it (ready_next) before that; what is queued after
@@ -511,7 +504,9 @@ static size_t run_pass(wes_broker_t *b) {
     /* A close requested by a callback stops deliveries at once; the
      * close itself marks every subscription ready again to release it. */
     if (!atomic_load(&b->closing) || atomic_load(&sub->state) != SUB_ALIVE) {
-      wes__deliver_sub(b, sub, now);
+      /* `now` follows the clock through the pass: each callback's end
+       * is the next one's start (deliver.c) */
+      now = wes__deliver_sub(b, sub, now);
     }
     hold_update(b, sub);
     wes__sub_unref(sub);
@@ -525,7 +520,7 @@ static void broker_run(wes_broker_t *b) {
   /* Deliveries may make more subscriptions ready (consumers republishing);
    * bound the passes so one wake-up cannot spin forever. */
   for (guard = 0; guard < 64; guard++) {
-    if (run_pass(b) == 0 || !atomic_load(&b->ready_any)) {
+    if (run_pass(b) == 0 || atomic_load(&b->ready_top) == NULL) {
       break;
     }
   }
@@ -567,10 +562,12 @@ static int spin_for_more(wes_broker_t *b) {
     if ((i & 15u) == 15u) {
       now = uv_hrtime();
       if (now - start >= b->spin_ns) {
-        return atomic_load_explicit(&b->ready_any, memory_order_acquire);
+        return atomic_load_explicit(&b->ready_top, memory_order_acquire) !=
+               NULL;
       }
       if (now - start >= SPIN_GAP_NS &&
-          atomic_load_explicit(&b->ready_any, memory_order_acquire)) {
+          atomic_load_explicit(&b->ready_top, memory_order_acquire) !=
+              NULL) {
         return 1;
       }
     }
@@ -591,11 +588,12 @@ static void wake_cb(wes__ingress_t *item) {
        rounds++) {
     broker_run(b);
   }
-  uv_mutex_lock(&b->ready_lock);
-  again = b->ready_head != NULL;
-  b->wake_pending = again;
-  uv_mutex_unlock(&b->ready_lock);
-  if (again) {
+  /* Clear the pending mark, then look again: a subscription pushed
+   * before the clear was seen here, one pushed after sees the mark clear
+   * and posts; the exchange makes sure only one of them posts. */
+  atomic_store(&b->wake_pending, 0);
+  again = atomic_load(&b->ready_top) != NULL;
+  if (again && !atomic_exchange(&b->wake_pending, 1)) {
     post_wake(b);
   }
   tls_loop_host = prev_host;
@@ -751,7 +749,6 @@ WES_API wes_hresult_t wes_broker_new(struct uv_loop_s *loop,
     return wes__error(reterr, WES_E_FAILED, 0, 0, "mutex init failed");
   }
   uv_mutex_init(&b->snap_lock);
-  uv_mutex_init(&b->ready_lock);
   uv_mutex_init(&b->rd_lock);
   if (o.clock != NULL) {
     b->clock = wes_clock_ref(o.clock);

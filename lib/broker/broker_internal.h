@@ -13,7 +13,9 @@
  *                finalisation takes it to wait for a callback in progress.
  *                Never taken while holding b->lock.
  *   sub->qlock   the subscription's bounded queue.
- *   b->ready_lock the list of subscriptions with queued events.
+ *   (the ready stack of subscriptions with queued events, b->ready_top,
+ *   is lock-free: pushed with a compare-and-swap, taken whole by the
+ *   loop with an exchange.)
  *   b->rd_lock   restricted sinks' filter-drop reports (drops.c).
  *   a deferred subscription's worker lock (defer.c): nothing is called
  *                with it held; its worker never takes sub->cblock.
@@ -160,6 +162,11 @@ struct wes_provider_s {
 };
 
 /* ---- subscriptions ---- */
+/* bsub_t.pflags */
+#define SUBF_SELECT_ALL 0x1u /* SELECT *: delivered without projection */
+#define SUBF_ANY_DENIED 0x2u /* some cover was denied (once set, stays):
+                                the event path must look at the covers */
+
 #define INDEX_EXACT_SINT 1
 #define INDEX_EXACT_UINT 2
 
@@ -239,6 +246,7 @@ struct bsub_s {
   /* drop and failure reports: made on the first drop or failure (under
    * qlock), NULL until then; freed with the subscription */
   _Atomic(struct subrep_s *) rep;
+  bsub_t *ready_next; /* on the ready stack (b->ready_top), while ready */
   uv_cond_t *qcond; /* BLOCK policy only (room available), else NULL */
   uint8_t policy;   /* WES_OVERFLOW_* */
   uint8_t closed;   /* under qlock */
@@ -247,8 +255,8 @@ struct bsub_s {
   uint8_t admin;        /* subscriber to __EventDroppedEvent family */
   atomic_uchar state;   /* SUB_* */
   atomic_uchar final_sent;
-  /* ready list: linked under b->ready_lock; the flag is set under it and
-   * cleared by the loop when it takes the subscription off its list */
+  /* on the ready stack: set (exchange) by the thread that pushes it,
+   * cleared by the loop when it takes the subscription off */
   atomic_uchar ready;
   atomic_uchar cancel_in_cb; /* cancelled from inside its own callback */
   /* ---- read on the event path, written on subscription changes ---- */
@@ -263,7 +271,7 @@ struct bsub_s {
    * an index hit of the same kind of value needs no re-evaluation (set
    * while building a snapshot, under b->lock, before publishing it) */
   uint8_t index_exact;
-  uint8_t select_all; /* SELECT *: delivered without projection */
+  atomic_uchar pflags; /* SUBF_*, set with atomic_fetch_or */
   uint32_t id;
   int32_t flags;
   wes_hresult_t end_hr;
@@ -279,16 +287,16 @@ struct bsub_s {
   wes_sink_t *sink;  /* consumer, NULL once finalised; once deferred
                         its worker's sink (defer.c), kept until the
                         subscription is freed */
-  bsub_t *ready_next; /* ready list, under b->ready_lock */
   /* loop-private stage */
   qent_t *stage;
   uint32_t nstage, stage_cap;
   struct hold_s *hold;       /* batch timer, made on the first hold */
   uint64_t hold_deadline;    /* 0 = none; HELD_NO_DEADLINE = infinite */
-  atomic_uint_fast64_t st_delivered, st_batches, st_dropped_cancel,
-      st_failures, st_over_budget, st_cb_max;
+  atomic_uint_fast64_t st_delivered, st_batches, st_cb_max;
   atomic_uchar deferred; /* deliveries moved to a worker thread */
   uint8_t in_deliver;    /* loop-private: wes__deliver_sub in progress */
+  /* counted on rare paths only */
+  atomic_uint_fast64_t st_dropped_cancel, st_failures, st_over_budget;
 };
 
 /* ---- snapshot and index ---- */
@@ -396,7 +404,7 @@ struct wes_broker_s {
   wes__loop_t *loop;
   wes__ingress_t wake_item;  /* runs the ready list; posted on the ready
                                 list's empty -> non-empty edge */
-  int wake_pending;          /* wake_item posted or running (ready_lock) */
+  atomic_int wake_pending;   /* wake_item posted or running */
   wes__ingress_t close_item; /* own-thread close, run on the loop */
   wes_broker_close_cb close_cb;
   void *close_data;
@@ -421,10 +429,9 @@ struct wes_broker_s {
   uv_mutex_t snap_lock;
   snap_t *snap;
   atomic_int snap_dirty;
-  /* ready list */
-  uv_mutex_t ready_lock;
-  bsub_t *ready_head, *ready_tail;
-  atomic_int ready_any; /* ready_head != NULL, readable without the lock */
+  /* ready subscriptions: a lock-free stack (each holds a reference),
+   * pushed on a queue's empty -> non-empty edge, taken whole by the loop */
+  _Atomic(bsub_t *) ready_top;
   uint64_t spin_ns; /* the loop's spin-wait for more (wake_cb), 0 = none */
   atomic_int advancing; /* manual: inside advance */
   /* restricted sinks with filter drops to report (drops.c) */
@@ -458,9 +465,10 @@ wes_broker_t *wes__broker_ref(wes_broker_t *b);
 void wes__broker_unref(wes_broker_t *b);
 bns_t *wes__broker_find_ns(wes_broker_t *b, const char *name);
 uint64_t wes__broker_now_ms(wes_broker_t *b);
-/* Adds a subscription to the ready list; on the list's empty ->
- * non-empty edge posts the broker's wake item to the loop (manual mode:
- * it runs at the next advance). */
+/* Pushes a subscription onto the ready stack (unless it is on it); on
+ * the stack's empty -> non-empty edge, unless a wake-up is pending,
+ * posts the broker's wake item to the loop (manual mode: it runs at the
+ * next advance). Lock-free. */
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub);
 void wes__unstage(bsub_t *sub, uint32_t n);
 /* The subscription's report state, made if absent; NULL when out of
@@ -521,7 +529,10 @@ void wes__sub_final_after_cb(bsub_t *s);
 /* Matches one event against the snapshot and enqueues hits (any thread). */
 void wes__route_event(psink_t *p, snap_t *snap, wes_object_t *obj);
 /* Delivers what is queued for one subscription (loop). */
-void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now);
+/* Delivers what is queued for `sub` (loop thread). `now` is a clock
+ * reading taken just before; returns the latest reading, taken after the
+ * last consumer callback (or `now` when none ran). */
+uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now);
 /* Consumer callbacks with budget measurement. */
 void wes__stage_clear(bsub_t *sub);
 /* With b->lock held, after wes__sub_end closed the queue: raises one

@@ -168,7 +168,10 @@ static void enqueue(rctx_t *c, bsub_t *s) {
     uv_mutex_unlock(&s->qlock);
     return;
   }
-  for (i = 0; i < s->ncovers; i++) {
+  for (i = 0; (atomic_load_explicit(&s->pflags, memory_order_relaxed) &
+               SUBF_ANY_DENIED) &&
+              i < s->ncovers;
+       i++) {
     cover_t *cv = &s->covers[i];
     if (cv->denied && cv->src != NULL &&
         ((!cv->restricted && cv->src == p->prov_key) ||
@@ -593,7 +596,8 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
   /* SELECT *: the stage's references keep the events alive through the
    * callback; no reference of our own is taken (one atomic pair per event
    * on a cache line the indicating thread also writes). */
-  project = !sub->select_all;
+  project = !(atomic_load_explicit(&sub->pflags, memory_order_relaxed) &
+               SUBF_SELECT_ALL);
   for (i = 0; i < n; i++) {
     if (!project) {
       objs[i] = ents[i].obj;
@@ -623,8 +627,16 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
   wes__tls_in_cb = 0;
   dt = t1 - t0;
   if (!deferred) { /* a deferred subscription's worker counts them */
-    atomic_fetch_add(&sub->st_delivered, n);
-    atomic_fetch_add(&sub->st_batches, 1);
+    /* only this thread, under cblock, counts them while not deferred;
+     * the worker takes over after `deferred` is set, so plain adds */
+    atomic_store_explicit(
+        &sub->st_delivered,
+        atomic_load_explicit(&sub->st_delivered, memory_order_relaxed) + n,
+        memory_order_relaxed);
+    atomic_store_explicit(
+        &sub->st_batches,
+        atomic_load_explicit(&sub->st_batches, memory_order_relaxed) + 1,
+        memory_order_relaxed);
     atomic_fetch_add(&b->st_delivered, n);
   }
   if (dt > atomic_load(&sub->st_cb_max)) {
@@ -686,18 +698,18 @@ static int stage_reserve(bsub_t *sub, uint32_t n) {
 
 #define MAX_BATCH 4096u
 
-void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
+uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   uint32_t i = 0, j, done, moved = 0;
   uint64_t report = 0, nlost = 0, clk;
   wes_object_t *dropped = NULL, *lost = NULL;
   subrep_t *rep;
   if (sub->in_deliver) {
     /* Nested (a callback closed the broker): the outer call finishes. */
-    return;
+    return now;
   }
   if (atomic_load(&sub->state) != SUB_ALIVE) {
     release_stage(b, sub);
-    return;
+    return now;
   }
   sub->in_deliver = 1;
   uv_mutex_lock(&sub->qlock);
@@ -766,7 +778,7 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     wes_object_unref(lost);
   }
   sub->hold_deadline = 0;
-  clk = wes__broker_now_ms(b);
+  clk = now;
   while (i < sub->nstage && atomic_load(&sub->state) == SUB_ALIVE) {
     qent_t *e = &sub->stage[i];
     if (e->bflags == WES_FLAG_MUST_NOT_BATCH) {
@@ -818,6 +830,7 @@ void wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     release_stage(b, sub);
   }
   sub->in_deliver = 0;
+  return clk;
 }
 
 WES_API wes_hresult_t wes_broker_delivery_sequence(uint64_t *ret_first) {

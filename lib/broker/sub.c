@@ -619,6 +619,9 @@ static int add_cover(bsub_t *s, void *src, int restricted, int sds,
   s->covers[i].restricted = (uint8_t)restricted;
   s->covers[i].subject_to_sds = (uint8_t)sds;
   s->covers[i].denied = (uint8_t)denied;
+  if (denied) {
+    atomic_fetch_or(&s->pflags, SUBF_ANY_DENIED);
+  }
   uv_mutex_unlock(&s->qlock);
   return 0;
 }
@@ -997,6 +1000,9 @@ void wes__cover_recheck(wes_broker_t *b, void *src) {
       }
       uv_mutex_lock(&s->qlock);
       s->covers[found].denied = WES_FAILED(hr);
+      if (WES_FAILED(hr)) {
+        atomic_fetch_or(&s->pflags, SUBF_ANY_DENIED);
+      }
       s->covers[found].subject_to_sds = hr == WES_S_SUBJECT_TO_SDS;
       uv_mutex_unlock(&s->qlock);
       if (hr == WES_E_ACCESS_DENIED) {
@@ -1064,7 +1070,9 @@ static wes_hresult_t subscribe(wes_broker_t *b, const char *nsname,
   s->b = wes__broker_ref(b);
   s->ns = ns;
   s->q = q;
-  s->select_all = wes_query_select_all(q) ? 1 : 0;
+  if (wes_query_select_all(q)) {
+    atomic_fetch_or(&s->pflags, SUBF_SELECT_ALL);
+  }
   q = NULL;
   s->flags = flags;
   s->token = wes_token_ref(token);
