@@ -500,6 +500,12 @@ static size_t run_pass(wes_broker_t *b) {
      * the flag drops marks it again for the next pass. */
     sub = list;
     list = sub->ready_next;
+    if (list != NULL) {
+      /* the next subscription's queue and delivery lines, while this
+       * one is delivered */
+      WES__PREFETCH(list);
+      WES__PREFETCH(&list->cblock);
+    }
     atomic_store(&sub->ready, 0);
     /* A close requested by a callback stops deliveries at once; the
      * close itself marks every subscription ready again to release it. */

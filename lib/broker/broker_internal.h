@@ -241,6 +241,9 @@ struct bsub_s {
    * delivering thread without it (see wes__unstage) */
   atomic_uint staged;
   atomic_uint qwaiters; /* BLOCK: indicating threads waiting on qcond */
+  /* references: taken by the ready stack on each queue's empty ->
+   * non-empty edge, so it lives with the queue's line */
+  wes__refcount_t ref;
   uint64_t seq;
   atomic_uint_fast64_t st_matched, st_dropped_overflow, st_dropped_security;
   /* drop and failure reports: made on the first drop or failure (under
@@ -281,7 +284,6 @@ struct bsub_s {
   wes_sink_t *key_sink; /* the sink given by the consumer: identity
                            for cancel and stats (not referenced) */
   wes_enum_t *en;       /* semisynchronous enumerator or NULL */
-  wes__refcount_t ref;
   /* ---- written by the delivering thread ---- */
   uv_mutex_t cblock; /* callbacks */
   wes_sink_t *sink;  /* consumer, NULL once finalised; once deferred

@@ -82,6 +82,13 @@ static inline uint32_t wes__ref_get(wes__refcount_t *r) {
 /* ASCII case-insensitive helpers (identifiers, keywords). */
 int wes__strcasecmp(const char *a, const char *b);
 int wes__strncasecmp(const char *a, const char *b, size_t n);
+/* A hint that `p` will be read soon (no effect where unsupported). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WES__PREFETCH(p) __builtin_prefetch(p)
+#else
+#define WES__PREFETCH(p) ((void)(p))
+#endif
+
 /* A hint to the CPU inside a spin-wait loop. */
 static inline void wes__cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
