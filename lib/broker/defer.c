@@ -155,23 +155,14 @@ static wes_hresult_t d_indicate(void *data, wes_object_t *const *objs,
       continue;
     }
     if (d->count == d->cap) {
-      uint32_t ncap = d->cap ? d->cap * 2 : 64, k;
-      dent_t *nr;
-      if (ncap > d->limit) {
-        ncap = d->limit;
-      }
-      nr = ncap > d->cap ? wes__malloc((size_t)ncap * sizeof(*nr)) : NULL;
-      if (nr == NULL) {
+      void *ring = d->ring;
+      int r = wes__ring_grow(&ring, &d->cap, &d->head, d->count,
+                             sizeof(dent_t), 64, d->limit);
+      d->ring = ring;
+      if (r != 0) {
         full++;
         continue;
       }
-      for (k = 0; k < d->count; k++) {
-        nr[k] = d->ring[(d->head + k) % d->cap];
-      }
-      wes__free(d->ring);
-      d->ring = nr;
-      d->cap = ncap;
-      d->head = 0;
     }
     d->ring[(d->head + d->count) % d->cap].obj = wes_object_ref(objs[i]);
     d->ring[(d->head + d->count) % d->cap].seq = seq + i;

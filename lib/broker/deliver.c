@@ -75,26 +75,11 @@ static int event_sd_allows(rctx_t *c, bsub_t *sub) {
 /* ---- enqueue ---- */
 
 static int ring_grow(bsub_t *s, uint32_t limit) {
-  uint32_t ncap = s->cap ? s->cap * 2 : 16, i;
-  qent_t *nr;
-  if (ncap > limit) {
-    ncap = limit;
-  }
-  if (ncap <= s->cap) {
-    return -1;
-  }
-  nr = wes__malloc((size_t)ncap * sizeof(*nr));
-  if (nr == NULL) {
-    return -1;
-  }
-  for (i = 0; i < s->count; i++) {
-    nr[i] = s->ring[(s->head + i) % s->cap];
-  }
-  wes__free(s->ring);
-  s->ring = nr;
-  s->cap = ncap;
-  s->head = 0;
-  return 0;
+  void *ring = s->ring;
+  int r = wes__ring_grow(&ring, &s->cap, &s->head, s->count, sizeof(qent_t),
+                         16, limit);
+  s->ring = ring;
+  return r;
 }
 
 subrep_t *wes__sub_rep(bsub_t *sub) {

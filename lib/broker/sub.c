@@ -1248,7 +1248,7 @@ struct wes_enum_s {
   uv_mutex_t lock;
   uv_cond_t cond;
   wes_object_t **q;
-  size_t head, count, cap, limit;
+  uint32_t head, count, cap, limit;
   int ended;
   wes_hresult_t hr;
   uint64_t dropped;
@@ -1262,22 +1262,11 @@ static wes_hresult_t enum_indicate(void *data, wes_object_t *const *objs,
   wes_hresult_t hr = WES_S_OK;
   uv_mutex_lock(&en->lock);
   for (i = 0; i < n; i++) {
-    if (en->count == en->cap && en->cap < en->limit) {
-      size_t nc = en->cap ? en->cap * 2 : 16, k;
-      wes_object_t **nq;
-      if (nc > en->limit) {
-        nc = en->limit;
-      }
-      nq = wes__malloc(nc * sizeof(*nq));
-      if (nq != NULL) {
-        for (k = 0; k < en->count; k++) {
-          nq[k] = en->q[(en->head + k) % en->cap];
-        }
-        wes__free(en->q);
-        en->q = nq;
-        en->cap = nc;
-        en->head = 0;
-      }
+    if (en->count == en->cap) {
+      void *q = en->q;
+      (void)wes__ring_grow(&q, &en->cap, &en->head, en->count,
+                           sizeof(wes_object_t *), 16, en->limit);
+      en->q = q;
     }
     if (en->count < en->cap) {
       en->q[(en->head + en->count) % en->cap] = wes_object_ref(objs[i]);

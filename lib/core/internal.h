@@ -138,4 +138,14 @@ void wes__buf_printf(wes__buf_t *b, const char *fmt, ...) WES_PRINTF(2, 3);
  * returns NULL (and frees) when an allocation failed. */
 char *wes__buf_take(wes__buf_t *b);
 
+/*
+ * Grows a ring buffer of `elem`-byte entries (`*ring`, `*cap` slots, the
+ * `count` live ones starting at `*head`) to twice its size (`first` slots
+ * when empty), at most `limit`, moving the live entries to the front of
+ * the new array (*head becomes 0). Returns 0, or -1 (nothing changed)
+ * when the ring is at `limit` already or memory ran out.
+ */
+int wes__ring_grow(void **ring, uint32_t *cap, uint32_t *head, uint32_t count,
+                   size_t elem, uint32_t first, uint32_t limit);
+
 #endif /* WES_INTERNAL_H */

@@ -146,3 +146,30 @@ char *wes__buf_take(wes__buf_t *b) {
   wes__buf_init(b);
   return r;
 }
+
+int wes__ring_grow(void **ring, uint32_t *cap, uint32_t *head, uint32_t count,
+                   size_t elem, uint32_t first, uint32_t limit) {
+  uint32_t ncap = *cap ? *cap * 2 : first;
+  unsigned char *nr;
+  const unsigned char *old = *ring;
+  uint32_t k;
+  if (ncap > limit || ncap < *cap) {
+    ncap = limit;
+  }
+  if (ncap <= *cap) {
+    return -1;
+  }
+  nr = wes__malloc((size_t)ncap * elem);
+  if (nr == NULL) {
+    return -1;
+  }
+  for (k = 0; k < count; k++) { /* at most two runs; kept simple */
+    memcpy(nr + (size_t)k * elem, old + (size_t)((*head + k) % *cap) * elem,
+           elem);
+  }
+  wes__free(*ring);
+  *ring = nr;
+  *cap = ncap;
+  *head = 0;
+  return 0;
+}

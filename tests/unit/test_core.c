@@ -151,6 +151,48 @@ static void test_core_allocator_replace_after_use(void **state) {
                   WES_E_INVALID_OPERATION);
 }
 
+/* wes__ring_grow keeps the live entries in order across the wrap, stops
+ * at the limit, and changes nothing when it cannot grow. */
+static void test_core_ring_grow(void **state) {
+  uint64_t *ring = NULL;
+  void *vr;
+  uint32_t cap = 0, head = 0, count = 0, k;
+  (void)state;
+  vr = ring;
+  assert_int_equal(wes__ring_grow(&vr, &cap, &head, 0, sizeof(uint64_t), 4, 10),
+                   0);
+  ring = vr;
+  assert_int_equal(cap, 4);
+  /* fill 4 with the head at 3, so the entries wrap: 100 101 102 103 */
+  head = 3;
+  for (k = 0; k < 4; k++) {
+    ring[(head + k) % cap] = 100 + k;
+  }
+  count = 4;
+  vr = ring;
+  assert_int_equal(
+      wes__ring_grow(&vr, &cap, &head, count, sizeof(uint64_t), 4, 10), 0);
+  ring = vr;
+  assert_int_equal(cap, 8);
+  assert_int_equal(head, 0);
+  for (k = 0; k < 4; k++) {
+    assert_true(ring[k] == 100 + k);
+  }
+  /* doubling stops at the limit, then nothing changes */
+  vr = ring;
+  assert_int_equal(
+      wes__ring_grow(&vr, &cap, &head, count, sizeof(uint64_t), 4, 10), 0);
+  assert_int_equal(cap, 10);
+  assert_int_equal(
+      wes__ring_grow(&vr, &cap, &head, count, sizeof(uint64_t), 4, 10), -1);
+  assert_int_equal(cap, 10);
+  ring = vr;
+  for (k = 0; k < 4; k++) {
+    assert_true(ring[k] == 100 + k);
+  }
+  wes__free(ring);
+}
+
 static int log_calls;
 static char log_last[256];
 static void log_hook(void *data, int level, const char *module,
@@ -226,6 +268,7 @@ int main(void) {
       cmocka_unit_test(test_core_log_hook),
       cmocka_unit_test(test_core_refcount),
       cmocka_unit_test(test_core_strings_and_buffers),
+      cmocka_unit_test(test_core_ring_grow),
   };
   return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
