@@ -128,20 +128,23 @@ def ok(*args, **kw):
     return r
 
 
-def error(*args, **kw):
-    """Runs wes, expects exit 1, nothing on stdout, a message on stderr."""
-    r = rc(wes(*args, **kw), 1)
+def fails(code, args, kw):
+    """Runs wes, expects exit `code`, nothing on stdout, a message on
+    stderr."""
+    r = rc(wes(*args, **kw), code)
     expect(r.out == "", "expected nothing on stdout", r)
     expect(r.err.strip() != "", "expected a message on stderr", r)
     return r
+
+
+def error(*args, **kw):
+    """Runs wes, expects exit 1, nothing on stdout, a message on stderr."""
+    return fails(1, args, kw)
 
 
 def usage_error(*args, **kw):
     """Runs wes, expects exit 2, nothing on stdout, a message on stderr."""
-    r = rc(wes(*args, **kw), 2)
-    expect(r.out == "", "expected nothing on stdout", r)
-    expect(r.err.strip() != "", "expected a message on stderr", r)
-    return r
+    return fails(2, args, kw)
 
 
 def eq(actual, expected, what, r=None):
@@ -161,13 +164,34 @@ def match(pattern, text, what, r=None):
     return m
 
 
-def hr_line(r, name, code, line, col):
-    """`NAME (0xXXXXXXXX) at LINE:COL: message` (query errors)."""
+def usage_says(needle, *args):
+    """usage_error(*args), with needle in the message."""
+    r = usage_error(*args)
+    has(r.err, needle, "message", r)
+
+
+def first_err_line(r, pattern, form):
+    """The first line of stderr, matched in full by pattern; form says how
+    it should look."""
     first = r.err.splitlines()[0] if r.err else ""
-    m = re.fullmatch(r"(\w+) \((0x[0-9A-F]{8})\) at (\d+):(\d+): (.+)", first)
-    expect(m is not None, "not `NAME (0xXXXXXXXX) at LINE:COL: message`", r)
+    m = re.fullmatch(pattern, first)
+    expect(m is not None, "not `%s`" % form, r)
+    return m
+
+
+def hr_name_code(r, pattern, form, name, code):
+    """first_err_line for `NAME (0xXXXXXXXX) at ...`, checking both."""
+    m = first_err_line(r, r"(\w+) \((0x[0-9A-F]{8})\) at " + pattern,
+                       "NAME (0xXXXXXXXX) at " + form)
     eq(m.group(1), name, "error name", r)
     eq(m.group(2), code, "error code", r)
+    return m
+
+
+def hr_line(r, name, code, line, col):
+    """`NAME (0xXXXXXXXX) at LINE:COL: message` (query errors)."""
+    m = hr_name_code(r, r"(\d+):(\d+): (.+)", "LINE:COL: message", name,
+                     code)
     if line is not None:
         eq((int(m.group(3)), int(m.group(4))), (line, col), "position", r)
     return m.group(5)
@@ -175,11 +199,7 @@ def hr_line(r, name, code, line, col):
 
 def hr_col(r, name, code, col):
     """`NAME (0xXXXXXXXX) at COL: message` (sid/sddl errors)."""
-    first = r.err.splitlines()[0] if r.err else ""
-    m = re.fullmatch(r"(\w+) \((0x[0-9A-F]{8})\) at (\d+): (.+)", first)
-    expect(m is not None, "not `NAME (0xXXXXXXXX) at COL: message`", r)
-    eq(m.group(1), name, "error name", r)
-    eq(m.group(2), code, "error code", r)
+    m = hr_name_code(r, r"(\d+): (.+)", "COL: message", name, code)
     if col is not None:
         eq(int(m.group(3)), col, "column", r)
     return m.group(4)
@@ -187,9 +207,8 @@ def hr_col(r, name, code, col):
 
 def file_error(r, path, name, line, col):
     """`FILE:LINE:COL: NAME: message` (MOF and JSON errors)."""
-    first = r.err.splitlines()[0] if r.err else ""
-    m = re.fullmatch(r"(.*):(\d+):(\d+): (\w+): (.+)", first)
-    expect(m is not None, "not `FILE:LINE:COL: NAME: message`", r)
+    m = first_err_line(r, r"(.*):(\d+):(\d+): (\w+): (.+)",
+                       "FILE:LINE:COL: NAME: message")
     eq(m.group(1), path, "file", r)
     eq(m.group(4), name, "error name", r)
     if line is not None:
@@ -464,12 +483,9 @@ def _():
       "unknown option (exit 2)", "mof")
 def _():
     usage_error("mof")
-    r = usage_error("mof", "frob")
-    has(r.err, "unknown subcommand 'frob'", "message", r)
-    r = usage_error("mof", "check")
-    has(r.err, "no FILE given", "message", r)
-    r = usage_error("mof", "check", "--bogus", EVENTS)
-    has(r.err, "unknown option '--bogus'", "message", r)
+    usage_says("unknown subcommand 'frob'", "mof", "frob")
+    usage_says("no FILE given", "mof", "check")
+    usage_says("unknown option '--bogus'", "mof", "check", "--bogus", EVENTS)
 
 
 # ==================================================================== class
@@ -626,10 +642,8 @@ def _():
 @test("class usage errors (exit 2)", "class")
 def _():
     usage_error("class")
-    r = usage_error("class", "frob")
-    has(r.err, "unknown subcommand 'frob'", "message", r)
-    r = usage_error("class", "show")
-    has(r.err, "no class NAME given", "message", r)
+    usage_says("unknown subcommand 'frob'", "class", "frob")
+    usage_says("no class NAME given", "class", "show")
     usage_error("class", "show", "A", "B")
     usage_error("class", "show", "__Event", "--mof")
     usage_error("class", "show", "__Event", "--bogus")
@@ -848,10 +862,8 @@ def _():
 @test("object usage errors (exit 2)", "object")
 def _():
     usage_error("object")
-    r = usage_error("object", "frob")
-    has(r.err, "unknown subcommand 'frob'", "message", r)
-    r = usage_error("object", "render")
-    has(r.err, "--json FILE is required", "message", r)
+    usage_says("unknown subcommand 'frob'", "object", "frob")
+    usage_says("--json FILE is required", "object", "render")
     usage_error("object", "render", "--json")
     usage_error("object", "render", "--json", VIOLATION, "--json", FAX)
     usage_error("object", "render", "--json", VIOLATION, "--format", "xml")
@@ -1296,17 +1308,14 @@ def _():
 @test("query usage errors (exit 2)", "query")
 def _():
     usage_error("query")
-    r = usage_error("query", "frob")
-    has(r.err, "unknown subcommand 'frob'", "message", r)
-    r = usage_error("query", "parse")
-    has(r.err, "missing the query text", "message", r)
+    usage_says("unknown subcommand 'frob'", "query", "frob")
+    usage_says("missing the query text", "query", "parse")
     usage_error("query", "parse", "select * from A", "extra")
     usage_error("query", "parse", "--mof", EVENTS, "select * from A")
     usage_error("query", "parse", "--json", VIOLATION, "select * from A")
     usage_error("query", "check", "--bogus", "select * from A")
     usage_error("query", "check", "select * from A", "--mof")
-    r = usage_error("query", "eval", "select * from __Event")
-    has(r.err, "--json", "message", r)
+    usage_says("--json", "query", "eval", "select * from __Event")
     usage_error("query", "eval", "select * from __Event", "--json")
     usage_error("query", "explain")
 
@@ -1458,9 +1467,11 @@ SID_ERR = [
 ]
 
 
-def sid_err_test(args, name, code, col, text):
+def col_err_test(family, args, name, code, col, text):
+    """`wes FAMILY ARGS` fails (exit 1) with NAME (CODE) at COL and, unless
+    None, text in the message (an option named there exactly once)."""
     def fn():
-        r = error("sid", *args)
+        r = error(family, *args)
         msg = hr_col(r, name, code, col)
         if text is not None:
             has(msg, text, "message", r)
@@ -1472,14 +1483,13 @@ def sid_err_test(args, name, code, col, text):
 for _args, _name, _code, _col, _text in SID_ERR:
     add("sid %s: %s at %s, exit 1" % (" ".join(_args)[:50], _name,
                                        _col if _col is not None else "*"),
-        sid_err_test(_args, _name, _code, _col, _text), "sid")
+        col_err_test("sid", _args, _name, _code, _col, _text), "sid")
 
 
 @test("sid usage errors (exit 2)", "sid")
 def _():
     usage_error("sid")
-    r = usage_error("sid", "BA", "SY")
-    has(r.err, "unexpected argument 'SY'", "message", r)
+    usage_says("unexpected argument 'SY'", "sid", "BA", "SY")
     usage_error("sid", "--bogus")
     usage_error("sid", "--from-hex", "0102", "BA")
     usage_error("sid", "--domain")
@@ -1702,22 +1712,11 @@ SDDL_ERR = [
 ]
 
 
-def sddl_err_test(args, name, code, col, text):
-    def fn():
-        r = error("sddl", *args)
-        msg = hr_col(r, name, code, col)
-        if text is not None:
-            has(msg, text, "message", r)
-            if text.startswith("--"):
-                eq(msg.count(text), 1, "times %s is named" % text, r)
-    return fn
-
-
 for _i, _args in enumerate(SDDL_ERR):
     add("sddl error %d: %s %s -> %s at %s, exit 1" %
         (_i + 1, _args[0][0], _args[0][1][:30], _args[1],
          _args[3] if _args[3] is not None else "*"),
-        sddl_err_test(*_args), "sddl")
+        col_err_test("sddl", *_args), "sddl")
 
 
 @test("sddl usage errors (exit 2)", "sddl")
@@ -1727,8 +1726,7 @@ def _():
     usage_error("sddl", "canon")
     usage_error("sddl", "canon", "D:", "extra")
     usage_error("sddl", "canon", "--bogus", "D:")
-    r = usage_error("sddl", "canon", "D:", "--token", "BA")
-    has(r.err, "belong to 'access'", "message", r)
+    usage_says("belong to 'access'", "sddl", "canon", "D:", "--token", "BA")
     r = usage_error("sddl", "access", "O:BAG:BAD:", "--token", "BA")
     has(r.err, "--token and --desired", "message", r)
     usage_error("sddl", "access", "O:BAG:BAD:", "--desired", "1")

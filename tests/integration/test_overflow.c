@@ -24,6 +24,31 @@ static void send_n(fx_t *f, prov_t *p, uint32_t n) {
   }
 }
 
+/* A consumer of MyEvent (as the user) and an administrator watching the
+ * broker's reports (admin_q); nothing reaches them before an advance. */
+static void watch(fx_t *f, const char *admin_q, wes_sink_t **cs, rec_t **r,
+                  wes_sink_t **adm, rec_t **ra) {
+  *r = rec_new(cs);
+  *ra = rec_new(adm);
+  assert_hr_ok(fx_sub(f, "SELECT * FROM MyEvent", f->user, *cs, 0));
+  assert_hr_ok(fx_sub(f, admin_q, f->admin, *adm, 0));
+}
+
+/* Drops a consumer (after the broker is closed): its sink, its record. */
+static void drop(wes_sink_t *cs, rec_t *r) {
+  wes_sink_unref(cs);
+  rec_free(r);
+}
+
+/* Closes the broker, then drops what watch() made and the provider. */
+static void unwatch(fx_t *f, prov_t *p, wes_sink_t *cs, rec_t *r,
+                    wes_sink_t *adm, rec_t *ra) {
+  fx_teardown(f);
+  drop(cs, r);
+  drop(adm, ra);
+  prov_done(p);
+}
+
 static void test_overflow_drop_newest_exact(void **state) {
   fx_t f;
   prov_t p;
@@ -31,17 +56,12 @@ static void test_overflow_drop_newest_exact(void **state) {
   rec_t *r, *ra, *ru;
   wes_subscription_stats_t st;
   wes_broker_stats_t bs;
-  uint32_t qsize = 0;
   wes_object_t *ev = NULL;
   size_t i;
   (void)state;
   setup_limit(&f, &p, 10, WES_OVERFLOW_DROP_NEWEST);
-  r = rec_new(&cs);
-  ra = rec_new(&adm);
+  watch(&f, "SELECT * FROM __EventQueueOverflowEvent", &cs, &r, &adm, &ra);
   ru = rec_new(&usr);
-  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
-  assert_hr_ok(
-      fx_sub(&f, "SELECT * FROM __EventQueueOverflowEvent", f.admin, adm, 0));
   assert_hr_ok(
       fx_sub(&f, "SELECT * FROM __EventDroppedEvent", f.other, usr, 0));
   send_n(&f, &p, 25); /* the consumer is stalled: no advance */
@@ -59,8 +79,7 @@ static void test_overflow_drop_newest_exact(void **state) {
   /* one rate-limited report, to the administrator only */
   assert_int_equal(ra->n, 1);
   assert_int_equal(ru->n, 0);
-  assert_hr_ok(wes_object_get_uint32(ra->objs[0], "CurrentQueueSize", &qsize));
-  assert_int_equal(qsize, 15);
+  assert_int_equal(ival(ra->objs[0], "CurrentQueueSize"), 15);
   assert_hr_ok(wes_object_get_object(ra->objs[0], "Event", &ev));
   assert_int_equal(ival(ev, "Value"), 24); /* the last one dropped */
   /* within the rate-limit interval drops are counted, reported later */
@@ -70,19 +89,15 @@ static void test_overflow_drop_newest_exact(void **state) {
   send_n(&f, &p, 11);
   assert_hr_ok(wes_broker_advance(f.b, 1000));
   assert_int_equal(ra->n, 2);
-  assert_hr_ok(wes_object_get_uint32(ra->objs[1], "CurrentQueueSize", &qsize));
-  assert_int_equal(qsize, 3);
+  assert_int_equal(ival(ra->objs[1], "CurrentQueueSize"), 3);
   assert_hr_ok(wes_broker_get_stats(f.b, &bs));
   /* 18 overflow drops + the 2 reports denied to the non-admin */
   assert_int_equal(bs.dropped, 20);
   assert_int_equal(bs.drop_events, 2);
   fx_teardown(&f);
-  wes_sink_unref(cs);
-  wes_sink_unref(adm);
-  wes_sink_unref(usr);
-  rec_free(r);
-  rec_free(ra);
-  rec_free(ru);
+  drop(cs, r);
+  drop(adm, ra);
+  drop(usr, ru);
   prov_done(&p);
 }
 
@@ -113,8 +128,7 @@ static void test_overflow_drop_oldest(void **state) {
              WES_FLAG_OVERFLOW_DROP_OLDEST | WES_FLAG_OVERFLOW_BLOCK),
       WES_E_INVALID_PARAMETER);
   fx_teardown(&f);
-  wes_sink_unref(cs);
-  rec_free(r);
+  drop(cs, r);
   prov_done(&p);
 }
 
@@ -160,8 +174,7 @@ static void test_overflow_block_waits_for_room(void **state) {
   assert_hr_ok(wes_broker_advance(f.b, 0));
   assert_int_equal(r->n + st.dropped_overflow, 8);
   fx_teardown(&f);
-  wes_sink_unref(cs);
-  rec_free(r);
+  drop(cs, r);
   prov_done(&p);
 }
 
@@ -174,17 +187,12 @@ static void test_overflow_admin_parent_class(void **state) {
   wes_sink_t *cs, *adm, *usr;
   rec_t *r, *ra, *ru;
   wes_subscription_stats_t st;
-  uint32_t v = 0;
   wes_object_t *ev = NULL;
   (void)state;
   setup_limit(&f, &p, 2, WES_OVERFLOW_DROP_NEWEST);
-  r = rec_new(&cs);
-  ra = rec_new(&adm);
-  ru = rec_new(&usr);
+  watch(&f, "SELECT * FROM __EventDroppedEvent", &cs, &r, &adm, &ra);
   r->ret = WES_E_FAILED;
-  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
-  assert_hr_ok(
-      fx_sub(&f, "SELECT * FROM __EventDroppedEvent", f.admin, adm, 0));
+  ru = rec_new(&usr);
   assert_hr_ok(
       fx_sub(&f, "SELECT * FROM __ConsumerFailureEvent", f.other, usr, 0));
   send_n(&f, &p, 5); /* 2 queued, 3 dropped */
@@ -198,20 +206,15 @@ static void test_overflow_admin_parent_class(void **state) {
   assert_int_equal(ru->n, 0);
   assert_int_equal(ra->n, 2);
   assert_true(wes_object_isa(ra->objs[0], "__EventQueueOverflowEvent"));
-  assert_hr_ok(wes_object_get_uint32(ra->objs[0], "CurrentQueueSize", &v));
-  assert_int_equal(v, 3);
+  assert_int_equal(ival(ra->objs[0], "CurrentQueueSize"), 3);
   assert_true(wes_object_isa(ra->objs[1], "__ConsumerFailureEvent"));
-  assert_hr_ok(wes_object_get_uint32(ra->objs[1], "ErrorCode", &v));
-  assert_int_equal(v, (uint32_t)WES_E_FAILED);
+  assert_int_equal(ival(ra->objs[1], "ErrorCode"), (uint32_t)WES_E_FAILED);
   assert_hr_ok(wes_object_get_object(ra->objs[1], "Event", &ev));
   assert_int_equal(ival(ev, "Value"), 0); /* the first of the batch */
   fx_teardown(&f);
-  wes_sink_unref(cs);
-  wes_sink_unref(adm);
-  wes_sink_unref(usr);
-  rec_free(r);
-  rec_free(ra);
-  rec_free(ru);
+  drop(cs, r);
+  drop(adm, ra);
+  drop(usr, ru);
   prov_done(&p);
 }
 
@@ -260,11 +263,7 @@ static void test_overflow_dropped_event_security(void **state) {
   (void)state;
   setup_limit(&f, &p, 100, WES_OVERFLOW_DROP_NEWEST);
   p.access = WES_S_SUBJECT_TO_SDS;
-  r = rec_new(&cs);
-  ra = rec_new(&adm);
-  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
-  assert_hr_ok(
-      fx_sub(&f, "SELECT * FROM __EventDroppedEvent", f.admin, adm, 0));
+  watch(&f, "SELECT * FROM __EventDroppedEvent", &cs, &r, &adm, &ra);
   assert_hr_ok(fx_send(p.sink, event_admin_only(&f, 1)));
   assert_hr_ok(fx_send(p.sink, event_admin_only(&f, 2)));
   assert_hr_ok(wes_broker_advance(f.b, 0));
@@ -284,12 +283,7 @@ static void test_overflow_dropped_event_security(void **state) {
   assert_plain_dropped(ra->objs[1], 3);
   assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
   assert_int_equal(st.dropped_security, 3);
-  fx_teardown(&f);
-  wes_sink_unref(cs);
-  wes_sink_unref(adm);
-  rec_free(r);
-  rec_free(ra);
-  prov_done(&p);
+  unwatch(&f, &p, cs, r, adm, ra);
 }
 
 /* Events still queued when a subscription is cancelled are released
@@ -303,11 +297,7 @@ static void test_overflow_dropped_event_cancel(void **state) {
   wes_broker_stats_t bs;
   (void)state;
   setup_limit(&f, &p, 100, WES_OVERFLOW_DROP_NEWEST);
-  r = rec_new(&cs);
-  ra = rec_new(&adm);
-  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
-  assert_hr_ok(
-      fx_sub(&f, "SELECT * FROM __EventDroppedEvent", f.admin, adm, 0));
+  watch(&f, "SELECT * FROM __EventDroppedEvent", &cs, &r, &adm, &ra);
   send_n(&f, &p, 3); /* queued, not delivered */
   assert_hr_ok(wes_broker_cancel_async_call(f.b, cs));
   assert_hr_ok(wes_broker_advance(f.b, 0));
@@ -325,12 +315,7 @@ static void test_overflow_dropped_event_cancel(void **state) {
   assert_hr_ok(wes_broker_cancel_async_call(f.b, cs));
   assert_hr_ok(wes_broker_advance(f.b, 0));
   assert_int_equal(ra->n, 1);
-  fx_teardown(&f);
-  wes_sink_unref(cs);
-  wes_sink_unref(adm);
-  rec_free(r);
-  rec_free(ra);
-  prov_done(&p);
+  unwatch(&f, &p, cs, r, adm, ra);
 }
 
 /* __ConsumerFailureEvent is rate-limited like the overflow event: one
@@ -343,12 +328,8 @@ static void test_overflow_consumer_failure_rate_limited(void **state) {
   wes_subscription_stats_t st;
   (void)state;
   setup_limit(&f, &p, 100, WES_OVERFLOW_DROP_NEWEST);
-  r = rec_new(&cs);
-  ra = rec_new(&adm);
+  watch(&f, "SELECT * FROM __ConsumerFailureEvent", &cs, &r, &adm, &ra);
   r->ret = WES_E_FAILED;
-  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
-  assert_hr_ok(
-      fx_sub(&f, "SELECT * FROM __ConsumerFailureEvent", f.admin, adm, 0));
   send_n(&f, &p, 1);
   assert_hr_ok(wes_broker_advance(f.b, 0));
   send_n(&f, &p, 1);
@@ -365,12 +346,7 @@ static void test_overflow_consumer_failure_rate_limited(void **state) {
   assert_int_equal(ra->n, 2);
   assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
   assert_int_equal(st.consumer_failures, 4);
-  fx_teardown(&f);
-  wes_sink_unref(cs);
-  wes_sink_unref(adm);
-  rec_free(r);
-  rec_free(ra);
-  prov_done(&p);
+  unwatch(&f, &p, cs, r, adm, ra);
 }
 
 /* A full semisynchronous enumerator drops what does not fit: counted as
@@ -418,20 +394,15 @@ static void test_overflow_held_back_report_at_window_end(void **state) {
   rec_t *r, *ra;
   wes_broker_stats_t bs;
   wes_object_t *ev = NULL;
-  uint32_t qsize = 0, i;
+  uint32_t i;
   (void)state;
   setup_limit(&f, &p, 2, WES_OVERFLOW_DROP_NEWEST);
-  r = rec_new(&cs);
-  ra = rec_new(&adm);
-  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
-  assert_hr_ok(
-      fx_sub(&f, "SELECT * FROM __EventQueueOverflowEvent", f.admin, adm, 0));
+  watch(&f, "SELECT * FROM __EventQueueOverflowEvent", &cs, &r, &adm, &ra);
   send_n(&f, &p, 5); /* stalled consumer: 2 queued, 3 dropped */
   assert_hr_ok(wes_broker_advance(f.b, 0));
   assert_int_equal(r->n, 2);
   assert_int_equal(ra->n, 1);
-  assert_hr_ok(wes_object_get_uint32(ra->objs[0], "CurrentQueueSize", &qsize));
-  assert_int_equal(qsize, 3);
+  assert_int_equal(ival(ra->objs[0], "CurrentQueueSize"), 3);
   /* within the interval: 2 queued, 4 dropped, the report is held back */
   for (i = 10; i < 16; i++) {
     assert_hr_ok(fx_send(p.sink, fx_event(&f, "o", i, 0)));
@@ -444,8 +415,7 @@ static void test_overflow_held_back_report_at_window_end(void **state) {
   /* the interval ends: no further traffic, the summary arrives */
   assert_hr_ok(wes_broker_advance(f.b, 1));
   assert_int_equal(ra->n, 2);
-  assert_hr_ok(wes_object_get_uint32(ra->objs[1], "CurrentQueueSize", &qsize));
-  assert_int_equal(qsize, 4);
+  assert_int_equal(ival(ra->objs[1], "CurrentQueueSize"), 4);
   assert_hr_ok(wes_object_get_object(ra->objs[1], "Event", &ev));
   assert_int_equal(ival(ev, "Value"), 15); /* the last one dropped */
   assert_int_equal(r->n, 4);
@@ -476,10 +446,8 @@ static void test_overflow_held_back_report_at_window_end(void **state) {
   assert_int_equal(ra->n, 4);
   fx_teardown(&f);
   assert_int_equal(ra->n, 4);
-  wes_sink_unref(cs);
-  wes_sink_unref(adm);
-  rec_free(r);
-  rec_free(ra);
+  drop(cs, r);
+  drop(adm, ra);
   prov_done(&p);
 }
 
@@ -493,11 +461,7 @@ static void test_overflow_held_back_denial_report(void **state) {
   (void)state;
   setup_limit(&f, &p, 100, WES_OVERFLOW_DROP_NEWEST);
   p.access = WES_S_SUBJECT_TO_SDS;
-  r = rec_new(&cs);
-  ra = rec_new(&adm);
-  assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
-  assert_hr_ok(
-      fx_sub(&f, "SELECT * FROM __EventDroppedEvent", f.admin, adm, 0));
+  watch(&f, "SELECT * FROM __EventDroppedEvent", &cs, &r, &adm, &ra);
   assert_hr_ok(fx_send(p.sink, event_admin_only(&f, 1)));
   assert_hr_ok(wes_broker_advance(f.b, 0));
   assert_int_equal(ra->n, 1);
@@ -513,12 +477,7 @@ static void test_overflow_held_back_denial_report(void **state) {
   assert_int_equal(ra->n, 2);
   assert_plain_dropped(ra->objs[1], 3);
   assert_int_equal(r->n, 0);
-  fx_teardown(&f);
-  wes_sink_unref(cs);
-  wes_sink_unref(adm);
-  rec_free(r);
-  rec_free(ra);
-  prov_done(&p);
+  unwatch(&f, &p, cs, r, adm, ra);
 }
 
 int main(void) {

@@ -41,6 +41,20 @@ static wes_hresult_t sc_provide(void *data, wes_sink_t *s, int32_t f) {
 static const wes_provider_ops_t scoped_ops = {
     WES_PROVIDER_OPS_VERSION_1, sc_provide, sc_new, sc_cancel, NULL};
 
+/* A broker (mode: WES_BROKER_MANUAL or WES_BROKER_OWN_THREAD) with
+ * provider "P" registered for MyEvent. */
+static void setup_p(fx_t *f, prov_t *p, uint32_t mode) {
+  fx_setup(f, mode, NULL);
+  prov_init(p);
+  fx_reg(f, p, "P", "SELECT * FROM MyEvent");
+}
+
+/* Drops a consumer (after the broker is closed): its sink, its record. */
+static void drop(wes_sink_t *cs, rec_t *r) {
+  wes_sink_unref(cs);
+  rec_free(r);
+}
+
 static void test_restricted_validation(void **state) {
   fx_t f;
   prov_t p;
@@ -52,9 +66,7 @@ static void test_restricted_validation(void **state) {
   const char *ok = "SELECT * FROM MyEvent WHERE Value = 1";
   static const wes_provider_ops_t v0 = {0, sc_provide, NULL, NULL, NULL};
   (void)state;
-  fx_setup(&f, WES_BROKER_MANUAL, NULL);
-  prov_init(&p);
-  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  setup_p(&f, &p, WES_BROKER_MANUAL);
   r = rec_new(&cs);
   assert_hr_ok(fx_sub(&f, "SELECT * FROM OtherEvent", f.user, cs, 0));
   assert_null(p.sink); /* not provided yet: get one via a subscription */
@@ -77,8 +89,7 @@ static void test_restricted_validation(void **state) {
   assert_non_null(rs);
   wes_sink_unref(rs);
   fx_teardown(&f);
-  wes_sink_unref(cs);
-  rec_free(r);
+  drop(cs, r);
   prov_done(&p);
 }
 
@@ -92,9 +103,7 @@ static void test_restricted_interest_follows_consumers(void **state) {
   const char *rq = "SELECT * FROM MyEvent WHERE Value = 1";
   (void)state;
   memset(&sc, 0, sizeof(sc));
-  fx_setup(&f, WES_BROKER_MANUAL, NULL);
-  prov_init(&p);
-  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  setup_p(&f, &p, WES_BROKER_MANUAL);
   r1 = rec_new(&c1);
   r2 = rec_new(&c2);
   r3 = rec_new(&c3);
@@ -137,12 +146,9 @@ static void test_restricted_interest_follows_consumers(void **state) {
   }
   wes_sink_unref(rs);
   fx_teardown(&f);
-  wes_sink_unref(c1);
-  wes_sink_unref(c2);
-  wes_sink_unref(c3);
-  rec_free(r1);
-  rec_free(r2);
-  rec_free(r3);
+  drop(c1, r1);
+  drop(c2, r2);
+  drop(c3, r3);
   prov_done(&p);
 }
 
@@ -171,9 +177,7 @@ static void test_restricted_is_active_ignores_denied(void **state) {
   const char *rq = "SELECT * FROM MyEvent WHERE Value = 1";
   (void)state;
   memset(&sc, 0, sizeof(sc));
-  fx_setup(&f, WES_BROKER_MANUAL, NULL);
-  prov_init(&p);
-  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  setup_p(&f, &p, WES_BROKER_MANUAL);
   r = rec_new(&cs);
   assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
   assert_hr_ok(
@@ -195,8 +199,7 @@ static void test_restricted_is_active_ignores_denied(void **state) {
   wes_sink_unref(plain);
   wes_sink_unref(rs);
   fx_teardown(&f);
-  wes_sink_unref(cs);
-  rec_free(r);
+  drop(cs, r);
   prov_done(&p);
 }
 
@@ -210,9 +213,7 @@ static void test_restricted_sink_security_only_it(void **state) {
   size_t len = 0;
   const char *rq = "SELECT * FROM MyEvent";
   (void)state;
-  fx_setup(&f, WES_BROKER_MANUAL, NULL);
-  prov_init(&p);
-  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  setup_p(&f, &p, WES_BROKER_MANUAL);
   r = rec_new(&cs);
   assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, 0));
   assert_hr_ok(wes_sink_get_restricted_sink(p.sink, 1, &rq, NULL, NULL, &rs));
@@ -229,8 +230,7 @@ static void test_restricted_sink_security_only_it(void **state) {
   wes_sd_unref(sd);
   wes_sink_unref(rs);
   fx_teardown(&f);
-  wes_sink_unref(cs);
-  rec_free(r);
+  drop(cs, r);
   prov_done(&p);
 }
 
@@ -290,9 +290,7 @@ static void test_restricted_filter_drops_reported(void **state) {
   memset(&lg, 0, sizeof(lg));
   uv_mutex_init(&lg.lock);
   wes_set_log_hook(rlog_hook, &lg, WES_LOG_WARNING);
-  fx_setup(&f, WES_BROKER_MANUAL, NULL);
-  prov_init(&p);
-  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  setup_p(&f, &p, WES_BROKER_MANUAL);
   r = rec_new(&c);
   ra = rec_new(&adm);
   ru = rec_new(&usr);
@@ -367,12 +365,9 @@ static void test_restricted_filter_drops_reported(void **state) {
   wes_set_log_hook(NULL, NULL, WES_LOG_WARNING);
   assert_int_equal(ra->n, 6);
   wes_sink_unref(rs2);
-  wes_sink_unref(c);
-  wes_sink_unref(adm);
-  wes_sink_unref(usr);
-  rec_free(r);
-  rec_free(ra);
-  rec_free(ru);
+  drop(c, r);
+  drop(adm, ra);
+  drop(usr, ru);
   uv_mutex_destroy(&lg.lock);
   prov_done(&p);
 }
@@ -404,9 +399,7 @@ static void test_restricted_filter_drops_threads(void **state) {
   const char *rq = "SELECT * FROM MyEvent WHERE Value = 0";
   int i;
   (void)state;
-  fx_setup(&f, WES_BROKER_OWN_THREAD, NULL);
-  prov_init(&p);
-  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  setup_p(&f, &p, WES_BROKER_OWN_THREAD);
   ra = rec_new(&adm);
   r = rec_new(&c);
   assert_hr_ok(fx_sub(&f, "SELECT * FROM MyEvent", f.user, c, 0));
@@ -432,10 +425,8 @@ static void test_restricted_filter_drops_threads(void **state) {
   assert_true(wes_object_isa(ra->objs[0], "__EventDroppedEvent"));
   assert_int_equal(r->n, 0);
   wes_sink_unref(rs);
-  wes_sink_unref(adm);
-  wes_sink_unref(c);
-  rec_free(ra);
-  rec_free(r);
+  drop(adm, ra);
+  drop(c, r);
   prov_done(&p);
 }
 

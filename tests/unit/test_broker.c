@@ -12,6 +12,12 @@
   "class SubThing : Thing { string Extra; };\n"                                \
   "class Plain { string X; };\n"
 
+/* The intrinsic queries most tests use, on both sides. */
+#define THING_CREATED                                                          \
+  "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA 'Thing'"
+#define PLAIN_CREATED                                                          \
+  "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA 'Plain'"
+
 /* ---- a recording consumer ---- */
 
 typedef struct rec_s {
@@ -90,6 +96,14 @@ static void rec_free(rec_t *r) {
   uv_mutex_destroy(&r->lock);
   free(r);
 }
+
+/* r got exactly one final status, with this code (a macro: failures
+ * name the caller's line). */
+#define assert_ended(r, code)                                                  \
+  do {                                                                         \
+    assert_int_equal((r)->nstatus, 1);                                         \
+    assert_hr_equal((r)->status, (code));                                      \
+  } while (0)
 
 /* ---- a test provider ---- */
 
@@ -254,10 +268,46 @@ static wes_provider_t *reg(fx_t *f, prov_t *p, const char *q) {
   return pr;
 }
 
+/* Subscribes s to q in root/cimv2 as tok; the error goes to err. */
+static wes_hresult_t sub_err(fx_t *f, const char *q, wes_token_t *tok,
+                             wes_sink_t *s, wes_error_t *err) {
+  return wes_broker_exec_notification_query_async(f->b, "root/cimv2", "WQL", q,
+                                                  0, tok, s, err);
+}
+
 static wes_hresult_t sub(fx_t *f, const char *q, wes_token_t *tok,
                          wes_sink_t *s) {
-  return wes_broker_exec_notification_query_async(f->b, "root/cimv2", "WQL", q,
-                                                  0, tok, s, NULL);
+  return sub_err(f, q, tok, s, NULL);
+}
+
+/* The usual set-up: a manual broker, provider "P" registered for pq and
+ * one recording consumer (its sink in *cs). */
+static rec_t *fx_init_one(fx_t *f, prov_t *p, const char *pq, wes_sink_t **cs) {
+  fx_init(f);
+  reg(f, p, pq);
+  return rec_new(cs);
+}
+
+/* ... and its tear-down. */
+static void fx_done_one(fx_t *f, prov_t *p, wes_sink_t *cs, rec_t *r) {
+  wes_sink_unref(cs);
+  fx_done(f);
+  wes_sink_unref(p->sink);
+  rec_free(r);
+}
+
+/* The semisynchronous form (return immediately, forward only). */
+static wes_hresult_t enum_err(fx_t *f, const char *q, wes_token_t *tok,
+                              wes_enum_t **en, wes_error_t *err) {
+  return wes_broker_exec_notification_query(
+      f->b, "root/cimv2", "WQL", q,
+      WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, tok, en, err);
+}
+
+/* Drops a consumer: its sink, then its record. */
+static void drop(wes_sink_t *cs, rec_t *r) {
+  wes_sink_unref(cs);
+  rec_free(r);
 }
 
 static uint32_t value_of(wes_object_t *o) {
@@ -358,8 +408,7 @@ static void test_broker_extrinsic_vertical_slice(void **state) {
     indicate1(p.sink, o, WES_E_INVALID_OBJECT);
   }
   assert_hr_ok(wes_broker_cancel_async_call(f.b, cs));
-  assert_int_equal(r->nstatus, 1);
-  assert_hr_equal(r->status, WES_E_CALL_CANCELLED);
+  assert_ended(r, WES_E_CALL_CANCELLED);
   assert_int_equal(p.ncancelled, 1);
   assert_int_equal(p.cancelled[0], p.ids[0]);
   assert_hr_equal(wes_broker_cancel_async_call(f.b, cs), WES_E_NOT_FOUND);
@@ -428,10 +477,7 @@ static void test_broker_consumer_argument_errors(void **state) {
                       "TargetInstance ISA 'Thing'",
                       f.user, cs),
                   WES_E_NOT_SUPPORTED);
-  assert_hr_equal(sub(&f,
-                      "SELECT * FROM __InstanceCreationEvent WHERE "
-                      "TargetInstance ISA 'Thing'",
-                      f.user, cs),
+  assert_hr_equal(sub(&f, THING_CREATED, f.user, cs),
                   WES_ESS_E_REGISTRATION_TOO_PRECISE);
   assert_int_equal(r->nstatus, 0); /* failures never touch the sink */
   assert_hr_equal(wes_broker_cancel_async_call(f.b, NULL),
@@ -524,8 +570,7 @@ static void test_broker_intrinsic_isa_index(void **state) {
   wes_sink_unref(c2);
   wes_sink_unref(c3);
   fx_done(&f);
-  assert_int_equal(r1->nstatus, 1);
-  assert_hr_equal(r1->status, WES_E_SHUTTING_DOWN);
+  assert_ended(r1, WES_E_SHUTTING_DOWN);
   assert_int_equal(p.ncancelled, 3); /* close: cancel_query per sub */
   /* sinks die with the broker */
   indicate1(p.sink, creation(&f, "Thing", "z"), WES_E_SHUTTING_DOWN);
@@ -575,9 +620,7 @@ static void test_broker_is_active_and_provider_codes(void **state) {
   rec_t *r;
   wes_error_t err;
   (void)state;
-  fx_init(&f);
-  reg(&f, &p, "SELECT * FROM MyEvent");
-  r = rec_new(&cs);
+  r = fx_init_one(&f, &p, "SELECT * FROM MyEvent", &cs);
   /* the other event class is not covered: no provide_events */
   assert_hr_ok(sub(&f, "SELECT * FROM OtherEvent", f.user, cs));
   assert_int_equal(p.provided, 0);
@@ -589,9 +632,7 @@ static void test_broker_is_active_and_provider_codes(void **state) {
   assert_hr_equal(wes_sink_is_active(p.sink), WES_S_FALSE);
   /* access_check */
   p.access = WES_E_ACCESS_DENIED;
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", "SELECT * FROM MyEvent", 0,
-                      f.user, cs, &err),
+  assert_hr_equal(sub_err(&f, "SELECT * FROM MyEvent", f.user, cs, &err),
                   WES_E_ACCESS_DENIED);
   p.access = WES_E_FAILED;
   assert_hr_equal(sub(&f, "SELECT * FROM MyEvent", f.user, cs),
@@ -627,18 +668,14 @@ static void test_broker_provider_message_reaches_subscriber(void **state) {
   char longmsg[400];
   const char *q = "SELECT * FROM MyEvent WHERE Value > 2";
   (void)state;
-  fx_init(&f);
-  reg(&f, &p, "SELECT * FROM MyEvent");
-  r = rec_new(&cs);
+  r = fx_init_one(&f, &p, "SELECT * FROM MyEvent", &cs);
   /* new_query with a message and a position */
   p.newq = WES_E_PROVIDER_NOT_CAPABLE;
   p.newq_msg = "add Value = 1";
   p.newq_line = 1;
   p.newq_col = 30;
   memset(&err, 0x5a, sizeof(err));
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
-                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_hr_equal(sub_err(&f, q, f.user, cs, &err), WES_E_PROVIDER_NOT_CAPABLE);
   assert_hr_equal(err.code, WES_E_PROVIDER_NOT_CAPABLE);
   assert_string_equal(err.text, "provider 'P': add Value = 1");
   assert_int_equal(err.line, 1);
@@ -646,12 +683,8 @@ static void test_broker_provider_message_reaches_subscriber(void **state) {
   assert_int_equal(err.sys_error, 0);
   /* the semisynchronous form: the same */
   wes_error_clear(&err);
-  assert_hr_equal(
-      wes_broker_exec_notification_query(
-          f.b, "root/cimv2", "WQL", q,
-          WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, f.user, &en,
-          &err),
-      WES_E_PROVIDER_NOT_CAPABLE);
+  assert_hr_equal(enum_err(&f, q, f.user, &en, &err),
+                  WES_E_PROVIDER_NOT_CAPABLE);
   assert_null(en);
   assert_hr_equal(err.code, WES_E_PROVIDER_NOT_CAPABLE);
   assert_string_equal(err.text, "provider 'P': add Value = 1");
@@ -662,9 +695,7 @@ static void test_broker_provider_message_reaches_subscriber(void **state) {
   p.newq_msg = NULL;
   p.newq = WES_E_INVALID_QUERY;
   wes_error_clear(&err);
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
-                  WES_E_INVALID_QUERY);
+  assert_hr_equal(sub_err(&f, q, f.user, cs, &err), WES_E_INVALID_QUERY);
   assert_hr_equal(err.code, WES_E_INVALID_QUERY);
   assert_non_null(strstr(err.text, "provider 'P'"));
   assert_non_null(strstr(err.text, "new_query"));
@@ -677,9 +708,7 @@ static void test_broker_provider_message_reaches_subscriber(void **state) {
   p.newq = WES_E_PROVIDER_NOT_CAPABLE;
   p.newq_msg = longmsg;
   wes_error_clear(&err);
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
-                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_hr_equal(sub_err(&f, q, f.user, cs, &err), WES_E_PROVIDER_NOT_CAPABLE);
   assert_int_equal(strlen(err.text), WES_ERROR_TEXT_LENGTH - 1);
   assert_memory_equal(err.text, "provider 'P': xxx", 17);
   p.newq = WES_S_OK;
@@ -688,63 +717,46 @@ static void test_broker_provider_message_reaches_subscriber(void **state) {
   p.access = WES_E_ACCESS_DENIED;
   p.access_msg = "only group wheel may watch MyEvent";
   wes_error_clear(&err);
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
-                  WES_E_ACCESS_DENIED);
+  assert_hr_equal(sub_err(&f, q, f.user, cs, &err), WES_E_ACCESS_DENIED);
   assert_hr_equal(err.code, WES_E_ACCESS_DENIED);
   assert_string_equal(err.text,
                       "provider 'P': only group wheel may watch MyEvent");
   wes_error_clear(&err);
-  assert_hr_equal(
-      wes_broker_exec_notification_query(
-          f.b, "root/cimv2", "WQL", q,
-          WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, f.user, &en,
-          &err),
-      WES_E_ACCESS_DENIED);
+  assert_hr_equal(enum_err(&f, q, f.user, &en, &err), WES_E_ACCESS_DENIED);
   assert_string_equal(err.text,
                       "provider 'P': only group wheel may watch MyEvent");
   /* ... without one */
   p.access_msg = NULL;
   wes_error_clear(&err);
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
-                  WES_E_ACCESS_DENIED);
+  assert_hr_equal(sub_err(&f, q, f.user, cs, &err), WES_E_ACCESS_DENIED);
   assert_string_equal(err.text, "provider 'P' denied access to the query");
   /* another access_check failure becomes PROVIDER_FAILURE; the message
    * keeps the provider's own code and text */
   p.access = WES_E_NOT_AVAILABLE;
   p.access_msg = "the user database is unreachable";
   wes_error_clear(&err);
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
-                  WES_E_PROVIDER_FAILURE);
+  assert_hr_equal(sub_err(&f, q, f.user, cs, &err), WES_E_PROVIDER_FAILURE);
   assert_hr_equal(err.code, WES_E_PROVIDER_FAILURE);
   assert_non_null(strstr(err.text, "provider 'P'"));
   assert_non_null(strstr(err.text, "WBEM_E_NOT_AVAILABLE"));
   assert_non_null(strstr(err.text, "the user database is unreachable"));
   p.access_msg = NULL;
   wes_error_clear(&err);
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
-                  WES_E_PROVIDER_FAILURE);
+  assert_hr_equal(sub_err(&f, q, f.user, cs, &err), WES_E_PROVIDER_FAILURE);
   assert_non_null(strstr(err.text, "provider 'P'"));
   assert_non_null(strstr(err.text, "access_check"));
   assert_non_null(strstr(err.text, "WBEM_E_NOT_AVAILABLE"));
   /* a message left behind with a success is ignored */
   p.access = WES_S_OK;
   wes_error_clear(&err);
-  assert_hr_ok(wes_broker_exec_notification_query_async(
-      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err));
+  assert_hr_ok(sub_err(&f, q, f.user, cs, &err));
   assert_hr_equal(err.code, WES_S_OK);
   assert_string_equal(err.text, "");
   /* every call got a valid, cleared reterr */
   assert_true(p.calls > 0);
   assert_int_equal(p.reterr_clean, p.calls);
   assert_int_equal(r->nstatus, 0); /* failed subscribes never reach it */
-  wes_sink_unref(cs);
-  fx_done(&f);
-  wes_sink_unref(p.sink);
-  rec_free(r);
+  fx_done_one(&f, &p, cs, r);
 }
 
 /* Several sources cover a subscription: the message names the one that
@@ -769,9 +781,7 @@ static void test_broker_provider_message_names_failing_source(void **state) {
   p2.newq = WES_E_PROVIDER_NOT_CAPABLE;
   p2.newq_msg = "name a Value";
   wes_error_clear(&err);
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
-                  WES_E_PROVIDER_NOT_CAPABLE);
+  assert_hr_equal(sub_err(&f, q, f.user, cs, &err), WES_E_PROVIDER_NOT_CAPABLE);
   assert_string_equal(err.text, "provider 'Second': name a Value");
   /* whichever provider accepted it first was told it is gone */
   assert_int_equal(p1.ncancelled, p1.nids);
@@ -781,9 +791,7 @@ static void test_broker_provider_message_names_failing_source(void **state) {
   p1.access = WES_E_ACCESS_DENIED;
   p1.access_msg = "not for you";
   wes_error_clear(&err);
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", q, 0, f.user, cs, &err),
-                  WES_E_ACCESS_DENIED);
+  assert_hr_equal(sub_err(&f, q, f.user, cs, &err), WES_E_ACCESS_DENIED);
   assert_string_equal(err.text, "provider 'First': not for you");
   assert_int_equal(p2.ncancelled, p2.nids);
   p1.access = WES_S_OK;
@@ -796,10 +804,8 @@ static void test_broker_provider_message_names_failing_source(void **state) {
   sc.newq = WES_E_PROVIDER_NOT_CAPABLE;
   sc.newq_msg = "this sink serves Value = 1 only as a test";
   wes_error_clear(&err);
-  assert_hr_equal(
-      wes_broker_exec_notification_query_async(
-          f.b, "root/cimv2", "WQL", rq, 0, f.user, cs, &err),
-      WES_E_PROVIDER_NOT_CAPABLE);
+  assert_hr_equal(sub_err(&f, rq, f.user, cs, &err),
+                  WES_E_PROVIDER_NOT_CAPABLE);
   assert_string_equal(err.text, "provider 'First' (restricted sink): this "
                                 "sink serves Value = 1 only as a test");
   assert_int_equal(sc.reterr_clean, sc.calls);
@@ -864,14 +870,10 @@ static void test_broker_provider_message_logged_without_caller(void **state) {
   assert_int_equal(lg.n, 2);
   assert_non_null(strstr(lg.text, "provider 'P': revoked"));
   assert_non_null(strstr(lg.text, "ends"));
-  assert_int_equal(r->nstatus, 1);
-  assert_hr_equal(r->status, WES_E_ACCESS_DENIED);
+  assert_ended(r, WES_E_ACCESS_DENIED);
   wes_set_log_hook(NULL, NULL, WES_LOG_WARNING);
   assert_int_equal(p.reterr_clean, p.calls);
-  wes_sink_unref(cs);
-  fx_done(&f);
-  wes_sink_unref(p.sink);
-  rec_free(r);
+  fx_done_one(&f, &p, cs, r);
 }
 
 static void test_broker_provider_registered_after_subscription(void **state) {
@@ -894,10 +896,7 @@ static void test_broker_provider_registered_after_subscription(void **state) {
   assert_int_equal(p.ncancelled, 1);
   assert_hr_equal(wes_sink_is_active(p.sink), WES_E_CALL_CANCELLED);
   assert_int_equal(r->nstatus, 0); /* the subscription lives on */
-  wes_sink_unref(cs);
-  fx_done(&f);
-  wes_sink_unref(p.sink);
-  rec_free(r);
+  fx_done_one(&f, &p, cs, r);
 }
 
 static void test_broker_provider_failure_ends_subscriptions(void **state) {
@@ -906,19 +905,11 @@ static void test_broker_provider_failure_ends_subscriptions(void **state) {
   wes_sink_t *cs;
   rec_t *r;
   (void)state;
-  fx_init(&f);
-  reg(&f, &p,
-      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
-      "'Thing'");
-  r = rec_new(&cs);
-  assert_hr_ok(sub(&f,
-                   "SELECT * FROM __InstanceCreationEvent WHERE "
-                   "TargetInstance ISA 'Thing'",
-                   f.user, cs));
+  r = fx_init_one(&f, &p, THING_CREATED, &cs);
+  assert_hr_ok(sub(&f, THING_CREATED, f.user, cs));
   assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_COMPLETE,
                                    WES_E_PROVIDER_FAILURE, NULL, NULL));
-  assert_int_equal(r->nstatus, 1);
-  assert_hr_equal(r->status, WES_E_PROVIDER_FAILURE);
+  assert_ended(r, WES_E_PROVIDER_FAILURE);
   wes_sink_unref(cs);
   fx_done(&f);
   assert_int_equal(r->nstatus, 1);
@@ -937,13 +928,8 @@ static void test_broker_provider_failure_partial_cover(void **state) {
   wes_sink_t *ca, *cb, *cc;
   rec_t *ra, *rb, *rc;
   wes_error_t err;
-  const char *q1[2] = {
-      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
-      "'Thing'",
-      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
-      "'Plain'"};
-  const char *q2 = "SELECT * FROM __InstanceCreationEvent WHERE "
-                   "TargetInstance ISA 'Thing'";
+  const char *q1[2] = {THING_CREATED, PLAIN_CREATED};
+  const char *q2 = THING_CREATED;
   (void)state;
   fx_init(&f);
   assert_hr_ok(wes_broker_register_provider(f.b, "root/cimv2", "P1", q1, 2,
@@ -953,20 +939,13 @@ static void test_broker_provider_failure_partial_cover(void **state) {
   ra = rec_new(&ca);
   rb = rec_new(&cb);
   rc = rec_new(&cc);
-  assert_hr_ok(sub(&f,
-                   "SELECT * FROM __InstanceCreationEvent WHERE "
-                   "TargetInstance ISA 'Plain'",
-                   f.user, ca)); /* P1 only */
-  assert_hr_ok(sub(&f,
-                   "SELECT * FROM __InstanceCreationEvent WHERE "
-                   "TargetInstance ISA 'Thing'",
-                   f.user, cb)); /* P1 and P2 */
+  assert_hr_ok(sub(&f, PLAIN_CREATED, f.user, ca)); /* P1 only */
+  assert_hr_ok(sub(&f, THING_CREATED, f.user, cb)); /* P1 and P2 */
   assert_int_equal(p1.nids, 2);
   assert_int_equal(p2.nids, 1);
   assert_hr_ok(wes_sink_set_status(p1.sink, WES_STATUS_COMPLETE,
                                    WES_E_PROVIDER_FAILURE, NULL, NULL));
-  assert_int_equal(ra->nstatus, 1);
-  assert_hr_equal(ra->status, WES_E_PROVIDER_FAILURE);
+  assert_ended(ra, WES_E_PROVIDER_FAILURE);
   assert_int_equal(rb->nstatus, 0);
   assert_int_equal(p1.ncancelled, 1); /* the ended subscription */
   assert_int_equal(p1.cancelled[0], p1.ids[0]);
@@ -982,26 +961,18 @@ static void test_broker_provider_failure_partial_cover(void **state) {
   assert_int_equal(rb->n, 1);
   /* only the failed provider would cover this one */
   memset(&err, 0, sizeof(err));
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL",
-                      "SELECT * FROM __InstanceCreationEvent WHERE "
-                      "TargetInstance ISA 'Plain'",
-                      0, f.user, cc, &err),
+  assert_hr_equal(sub_err(&f, PLAIN_CREATED, f.user, cc, &err),
                   WES_E_PROVIDER_FAILURE);
   assert_non_null(strstr(err.text, "'P1'"));
   assert_int_equal(rc->nstatus, 0);
   fx_done(&f);
   assert_int_equal(ra->nstatus, 1);
-  assert_int_equal(rb->nstatus, 1);
-  assert_hr_equal(rb->status, WES_E_SHUTTING_DOWN);
-  wes_sink_unref(ca);
-  wes_sink_unref(cb);
-  wes_sink_unref(cc);
+  assert_ended(rb, WES_E_SHUTTING_DOWN);
+  drop(ca, ra);
+  drop(cb, rb);
+  drop(cc, rc);
   wes_sink_unref(p1.sink);
   wes_sink_unref(p2.sink);
-  rec_free(ra);
-  rec_free(rb);
-  rec_free(rc);
 }
 
 /* After its provider reported a failure for good, the main sink and its
@@ -1015,17 +986,14 @@ static void test_broker_provider_failure_closes_sinks(void **state) {
   wes_sink_stats_t ss;
   const char *rq = "SELECT * FROM MyEvent WHERE Value = 1";
   (void)state;
-  fx_init(&f);
-  reg(&f, &p, "SELECT * FROM MyEvent");
-  r = rec_new(&cs);
+  r = fx_init_one(&f, &p, "SELECT * FROM MyEvent", &cs);
   assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs));
   assert_non_null(p.sink);
   assert_hr_ok(wes_sink_get_restricted_sink(p.sink, 1, &rq, NULL, NULL, &rs));
   indicate1(p.sink, my_event(&f, "a", 1), WES_S_OK);
   assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_COMPLETE,
                                    WES_E_PROVIDER_FAILURE, NULL, NULL));
-  assert_int_equal(r->nstatus, 1);
-  assert_hr_equal(r->status, WES_E_PROVIDER_FAILURE);
+  assert_ended(r, WES_E_PROVIDER_FAILURE);
   indicate1(p.sink, my_event(&f, "b", 1), WES_E_CALL_CANCELLED);
   indicate1(rs, my_event(&f, "c", 1), WES_E_CALL_CANCELLED);
   assert_hr_ok(wes_broker_get_sink_stats(p.sink, &ss));
@@ -1033,10 +1001,7 @@ static void test_broker_provider_failure_closes_sinks(void **state) {
   assert_hr_ok(wes_sink_set_status(p.sink, WES_STATUS_PROGRESS, 0, NULL, NULL));
   assert_int_equal(r->nstatus, 1);
   wes_sink_unref(rs);
-  wes_sink_unref(cs);
-  fx_done(&f);
-  wes_sink_unref(p.sink);
-  rec_free(r);
+  fx_done_one(&f, &p, cs, r);
 }
 
 /* set_status(COMPLETE, failure) on a restricted sink with a callback
@@ -1072,14 +1037,12 @@ test_broker_restricted_failure_ends_its_subscriptions(void **state) {
   assert_int_equal(sc.nids, 2); /* told about both */
   assert_hr_ok(
       wes_sink_set_status(rs, WES_STATUS_COMPLETE, WES_E_FAILED, NULL, NULL));
-  assert_int_equal(ra->nstatus, 1);
-  assert_hr_equal(ra->status, WES_E_FAILED);
+  assert_ended(ra, WES_E_FAILED);
   assert_int_equal(rb->nstatus, 0); /* P2 still covers it */
   /* a second report ends nothing more */
   assert_hr_ok(wes_sink_set_status(rs, WES_STATUS_COMPLETE,
                                    WES_E_PROVIDER_FAILURE, NULL, NULL));
-  assert_int_equal(ra->nstatus, 1);
-  assert_hr_equal(ra->status, WES_E_FAILED);
+  assert_ended(ra, WES_E_FAILED);
   assert_int_equal(rb->nstatus, 0);
   indicate1(rs, my_event(&f, "x", 1), WES_E_CALL_CANCELLED);
   /* a new overlapping subscription is no longer told to it */
@@ -1100,16 +1063,12 @@ test_broker_restricted_failure_ends_its_subscriptions(void **state) {
   wes_sink_unref(rs);
   fx_done(&f);
   assert_int_equal(ra->nstatus, 1);
-  assert_int_equal(rb->nstatus, 1);
-  assert_hr_equal(rb->status, WES_E_SHUTTING_DOWN);
-  wes_sink_unref(ca);
-  wes_sink_unref(cb);
-  wes_sink_unref(cc);
+  assert_ended(rb, WES_E_SHUTTING_DOWN);
+  drop(ca, ra);
+  drop(cb, rb);
+  drop(cc, rc);
   wes_sink_unref(p.sink);
   wes_sink_unref(p2.sink);
-  rec_free(ra);
-  rec_free(rb);
-  rec_free(rc);
 }
 
 static void test_broker_provide_events_failure(void **state) {
@@ -1120,21 +1079,11 @@ static void test_broker_provide_events_failure(void **state) {
   (void)state;
   fx_init(&f);
   p.provide_hr = WES_E_FAILED;
-  reg(&f, &p,
-      "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
-      "'Thing'");
+  reg(&f, &p, THING_CREATED);
   r = rec_new(&cs);
-  assert_hr_equal(sub(&f,
-                      "SELECT * FROM __InstanceCreationEvent WHERE "
-                      "TargetInstance ISA 'Thing'",
-                      f.user, cs),
-                  WES_E_PROVIDER_FAILURE);
+  assert_hr_equal(sub(&f, THING_CREATED, f.user, cs), WES_E_PROVIDER_FAILURE);
   /* and again: the provider stays failed, it is not forgotten */
-  assert_hr_equal(sub(&f,
-                      "SELECT * FROM __InstanceCreationEvent WHERE "
-                      "TargetInstance ISA 'Thing'",
-                      f.user, cs),
-                  WES_E_PROVIDER_FAILURE);
+  assert_hr_equal(sub(&f, THING_CREATED, f.user, cs), WES_E_PROVIDER_FAILURE);
   assert_int_equal(p.provided, 1);
   wes_sink_unref(cs);
   fx_done(&f);
@@ -1148,9 +1097,7 @@ static void test_broker_projection(void **state) {
   rec_t *r;
   wes_value_t v;
   (void)state;
-  fx_init(&f);
-  reg(&f, &p, "SELECT * FROM MyEvent");
-  r = rec_new(&cs);
+  r = fx_init_one(&f, &p, "SELECT * FROM MyEvent", &cs);
   assert_hr_ok(sub(&f, "SELECT Value FROM MyEvent", f.user, cs));
   indicate1(p.sink, my_event(&f, "gone", 3), WES_S_OK);
   assert_hr_ok(wes_broker_advance(f.b, 0));
@@ -1158,10 +1105,7 @@ static void test_broker_projection(void **state) {
   assert_int_equal(value_of(r->objs[0]), 3);
   assert_hr_ok(wes_object_get(r->objs[0], "Name", &v));
   assert_true(v.is_null);
-  wes_sink_unref(cs);
-  fx_done(&f);
-  wes_sink_unref(p.sink);
-  rec_free(r);
+  fx_done_one(&f, &p, cs, r);
 }
 
 static void test_broker_cancel_inside_callback(void **state) {
@@ -1170,9 +1114,7 @@ static void test_broker_cancel_inside_callback(void **state) {
   wes_sink_t *cs;
   rec_t *r;
   (void)state;
-  fx_init(&f);
-  reg(&f, &p, "SELECT * FROM MyEvent");
-  r = rec_new(&cs);
+  r = fx_init_one(&f, &p, "SELECT * FROM MyEvent", &cs);
   r->cancel_b = f.b;
   assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs));
   {
@@ -1186,8 +1128,7 @@ static void test_broker_cancel_inside_callback(void **state) {
   assert_hr_ok(wes_broker_advance(f.b, 0));
   assert_hr_ok(r->cancel_hr);
   assert_int_equal(r->calls, 1); /* the second event never came */
-  assert_int_equal(r->nstatus, 1);
-  assert_hr_equal(r->status, WES_E_CALL_CANCELLED);
+  assert_ended(r, WES_E_CALL_CANCELLED);
   assert_int_equal(r->indicate_after_status, 0);
   wes_sink_unref(cs);
   fx_done(&f);
@@ -1213,9 +1154,7 @@ static void test_broker_semisync_enum(void **state) {
                       f.b, "root/cimv2", "WQL", "SELECT * FROM MyEvent",
                       WES_FLAG_RETURN_IMMEDIATELY, f.user, &en, NULL),
                   WES_E_INVALID_PARAMETER);
-  assert_hr_ok(wes_broker_exec_notification_query(
-      f.b, "root/cimv2", "WQL", "SELECT * FROM MyEvent",
-      WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, f.user, &en, NULL));
+  assert_hr_ok(enum_err(&f, "SELECT * FROM MyEvent", f.user, &en, NULL));
   assert_hr_equal(wes_enum_next(en, WES_NO_WAIT, 1, NULL, &n),
                   WES_E_INVALID_PARAMETER);
   assert_int_equal(n, 99);
@@ -1261,9 +1200,7 @@ static void test_broker_semisync_failure_code(void **state) {
   (void)state;
   fx_init(&f);
   reg(&f, &p, "SELECT * FROM MyEvent");
-  assert_hr_ok(wes_broker_exec_notification_query(
-      f.b, "root/cimv2", "WQL", "SELECT * FROM MyEvent",
-      WES_FLAG_RETURN_IMMEDIATELY | WES_FLAG_FORWARD_ONLY, f.user, &en, NULL));
+  assert_hr_ok(enum_err(&f, "SELECT * FROM MyEvent", f.user, &en, NULL));
   assert_hr_equal(
       wes_broker_exec_notification_query(
           f.b, "root/cimv2", "SQL", "SELECT * FROM MyEvent",
@@ -1299,16 +1236,13 @@ static void test_broker_close_semantics(void **state) {
   wes_sink_t *cs, *os = NULL;
   rec_t *r;
   (void)state;
-  fx_init(&f);
-  reg(&f, &p, "SELECT * FROM MyEvent");
-  r = rec_new(&cs);
+  r = fx_init_one(&f, &p, "SELECT * FROM MyEvent", &cs);
   assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs));
   assert_hr_ok(
       wes_broker_query_object_sink(f.b, "root/cimv2", 0, f.admin, &os, NULL));
   indicate1(p.sink, my_event(&f, "queued", 1), WES_S_OK);
   assert_hr_ok(wes_broker_close(f.b, NULL, NULL));
-  assert_int_equal(r->nstatus, 1);
-  assert_hr_equal(r->status, WES_E_SHUTTING_DOWN);
+  assert_ended(r, WES_E_SHUTTING_DOWN);
   assert_int_equal(r->n, 0); /* queued events are released, not delivered */
   indicate1(p.sink, my_event(&f, "late", 1), WES_E_SHUTTING_DOWN);
   indicate1(os, my_event(&f, "late", 1), WES_E_SHUTTING_DOWN);
@@ -1418,8 +1352,7 @@ static void test_broker_close_inside_advance(void **state) {
     assert_int_equal(c.statuses, 1);
     assert_hr_equal(c.status, WES_E_SHUTTING_DOWN);
     assert_int_equal(c.after_status, 0);
-    assert_int_equal(r->nstatus, 1);
-    assert_hr_equal(r->status, WES_E_SHUTTING_DOWN);
+    assert_ended(r, WES_E_SHUTTING_DOWN);
     assert_int_equal(r->indicate_after_status, 0);
     /* delivered in full before the closer's turn, or not at all */
     assert_true(r->n == 0 || r->n == 4);
@@ -1479,8 +1412,7 @@ static void test_broker_close_inside_register(void **state) {
   assert_int_equal(p.provided, 1);
   assert_int_equal(p.nids, 1);
   assert_int_equal(p.ncancelled, 1);
-  assert_int_equal(r->nstatus, 1);
-  assert_hr_equal(r->status, WES_E_SHUTTING_DOWN);
+  assert_ended(r, WES_E_SHUTTING_DOWN);
   assert_hr_equal(wes_broker_unregister_provider(f.b, pr), WES_E_SHUTTING_DOWN);
   f.b = NULL;
   fx_done(&f);
@@ -1526,6 +1458,16 @@ static const wes_provider_ops_t cq_reg_ops = {WES_PROVIDER_OPS_VERSION_1,
                                               p_provide, cq_new_query,
                                               p_cancel_query, NULL};
 
+/* After the close: consumer k ended cancelled, the others shut down;
+ * each is dropped. */
+static void cq_check_ended(rec_t **r, wes_sink_t **cs, int k) {
+  int i;
+  for (i = 0; i < 3; i++) {
+    assert_ended(r[i], i == k ? WES_E_CALL_CANCELLED : WES_E_SHUTTING_DOWN);
+    drop(cs[i], r[i]);
+  }
+}
+
 static void test_broker_cancel_inside_cancel_query(void **state) {
   fx_t f;
   prov_t p = {0};
@@ -1555,13 +1497,7 @@ static void test_broker_cancel_inside_cancel_query(void **state) {
     }
     fx_done(&f); /* ends the others: the provider is not told again */
     assert_int_equal(p.ncancelled, 3);
-    for (i = 0; i < 3; i++) {
-      assert_int_equal(r[i]->nstatus, 1);
-      assert_hr_equal(r[i]->status,
-                      i == k ? WES_E_CALL_CANCELLED : WES_E_SHUTTING_DOWN);
-      wes_sink_unref(cs[i]);
-      rec_free(r[i]);
-    }
+    cq_check_ended(r, cs, k);
     wes_sink_unref(p.sink);
   }
   /* the registration's walk over existing subscriptions goes on too */
@@ -1590,13 +1526,7 @@ static void test_broker_cancel_inside_cancel_query(void **state) {
     }
     fx_done(&f);
     assert_int_equal(p.ncancelled, p.nids);
-    for (i = 0; i < 3; i++) {
-      assert_int_equal(r[i]->nstatus, 1);
-      assert_hr_equal(r[i]->status,
-                      i == k ? WES_E_CALL_CANCELLED : WES_E_SHUTTING_DOWN);
-      wes_sink_unref(cs[i]);
-      rec_free(r[i]);
-    }
+    cq_check_ended(r, cs, k);
     wes_sink_unref(p.sink);
   }
 }
@@ -1658,15 +1588,11 @@ static void test_broker_quota(void **state) {
   }
   assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs[0]));
   assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs[1]));
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", "SELECT * FROM MyEvent", 0,
-                      f.user, cs[2], &err),
+  assert_hr_equal(sub_err(&f, "SELECT * FROM MyEvent", f.user, cs[2], &err),
                   WES_E_QUOTA_VIOLATION);
   assert_non_null(strstr(err.text, "PerUser"));
   assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.other, cs[2]));
-  assert_hr_equal(wes_broker_exec_notification_query_async(
-                      f.b, "root/cimv2", "WQL", "SELECT * FROM MyEvent", 0,
-                      f.admin, cs[3], &err),
+  assert_hr_equal(sub_err(&f, "SELECT * FROM MyEvent", f.admin, cs[3], &err),
                   WES_E_QUOTA_VIOLATION);
   assert_non_null(strstr(err.text, "Total"));
   /* cancelling frees quota */
@@ -1709,9 +1635,7 @@ static void test_broker_stats(void **state) {
   wes_sink_t *cs;
   rec_t *r;
   (void)state;
-  fx_init(&f);
-  reg(&f, &p, "SELECT * FROM MyEvent");
-  r = rec_new(&cs);
+  r = fx_init_one(&f, &p, "SELECT * FROM MyEvent", &cs);
   assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs));
   indicate1(p.sink, my_event(&f, "a", 1), WES_S_OK);
   assert_hr_ok(wes_broker_advance(f.b, 0));
@@ -1726,10 +1650,7 @@ static void test_broker_stats(void **state) {
     uint64_t s;
     assert_hr_equal(wes_broker_delivery_sequence(&s), WES_E_INVALID_OPERATION);
   }
-  wes_sink_unref(cs);
-  fx_done(&f);
-  wes_sink_unref(p.sink);
-  rec_free(r);
+  fx_done_one(&f, &p, cs, r);
 }
 
 static void test_broker_peer_cases(void **state) {
@@ -1764,10 +1685,7 @@ static void test_broker_peer_cases(void **state) {
   }
   assert_hr_ok(wes_broker_cancel_async_call(f.b, cs));
   assert_int_equal(r->nstatus, 1);
-  wes_sink_unref(cs);
-  fx_done(&f);
-  wes_sink_unref(p.sink);
-  rec_free(r);
+  fx_done_one(&f, &p, cs, r);
 }
 
 int main(void) {

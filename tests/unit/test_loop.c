@@ -148,6 +148,20 @@ static void ttimer_cb(wes__timer_t *t) {
   }
 }
 
+/* Clears the trace and n timers; timer i gets id i, the trace, and
+ * ttimer_cb on loop (not started). */
+static void ttimers_init(wes__loop_t *loop, ttimer_t *tm, size_t n,
+                         trace_t *tr) {
+  size_t i;
+  memset(tr, 0, sizeof(*tr));
+  memset(tm, 0, n * sizeof(*tm));
+  for (i = 0; i < n; i++) {
+    tm[i].trace = tr;
+    tm[i].id = (int)i;
+    wes__timer_init(loop, &tm[i].t, ttimer_cb, NULL);
+  }
+}
+
 static wes__loop_t *manual_loop(wes_clock_t **ret_clock) {
   wes__loop_t *loop = NULL;
   assert_hr_ok(wes_clock_new_manual(0, ret_clock));
@@ -182,12 +196,8 @@ static void test_loop_timer_order_equal_deadlines(void **state) {
   size_t i;
   (void)state;
 
-  memset(&tr, 0, sizeof(tr));
-  memset(tm, 0, sizeof(tm));
+  ttimers_init(loop, tm, 7, &tr);
   for (i = 0; i < 7; i++) {
-    tm[i].trace = &tr;
-    tm[i].id = (int)i;
-    wes__timer_init(loop, &tm[i].t, ttimer_cb, NULL);
     assert_false(wes__timer_is_active(&tm[i].t));
     assert_hr_ok(wes__timer_start(&tm[i].t, deadlines[i]));
     assert_true(wes__timer_is_active(&tm[i].t));
@@ -218,12 +228,8 @@ static void test_loop_timer_cancel_reschedule(void **state) {
   size_t i;
   (void)state;
 
-  memset(&tr, 0, sizeof(tr));
-  memset(tm, 0, sizeof(tm));
+  ttimers_init(loop, tm, 4, &tr);
   for (i = 0; i < 4; i++) {
-    tm[i].trace = &tr;
-    tm[i].id = (int)i;
-    wes__timer_init(loop, &tm[i].t, ttimer_cb, NULL);
     assert_hr_ok(wes__timer_start(&tm[i].t, 10 * (i + 1)));
   }
   /* Cancel 1 (twice: idempotent), move 3 before 0, and move 0 to the
@@ -274,12 +280,8 @@ static void test_loop_timer_heap_random(void **state) {
   size_t i, live = 0;
   (void)state;
 
-  memset(&tr, 0, sizeof(tr));
-  memset(tm, 0, sizeof(tm));
+  ttimers_init(loop, tm, N, &tr);
   for (i = 0; i < N; i++) {
-    tm[i].trace = &tr;
-    tm[i].id = (int)i;
-    wes__timer_init(loop, &tm[i].t, ttimer_cb, NULL);
     assert_hr_ok(wes__timer_start(&tm[i].t, 1 + lcg(&seed) % 100));
   }
   /* Reschedule some, cancel some; remember (deadline, start order). */
@@ -518,6 +520,25 @@ static void job_after(wes__work_t *w, wes_hresult_t status) {
   }
 }
 
+/* Clears jobs[0..n) and queues them on loop: job i has id i, shares the
+ * running/peak counters, and logs its id in order[(*done_n)++] when
+ * done. */
+static void queue_jobs(wes__loop_t *loop, job_t *jobs, int n,
+                       atomic_int *running, atomic_int *peak, int *order,
+                       int *done_n) {
+  int i;
+  memset(jobs, 0, (size_t)n * sizeof(*jobs));
+  for (i = 0; i < n; i++) {
+    jobs[i].running = running;
+    jobs[i].peak = peak;
+    jobs[i].done_order = order;
+    jobs[i].done_n = done_n;
+    jobs[i].id = i;
+    assert_hr_ok(
+        wes__loop_queue_work(loop, &jobs[i].w, job_work, job_after, NULL));
+  }
+}
+
 static void test_loop_manual_work(void **state) {
   job_t jobs[3];
   atomic_int running, peak;
@@ -528,16 +549,7 @@ static void test_loop_manual_work(void **state) {
 
   atomic_init(&running, 0);
   atomic_init(&peak, 0);
-  memset(jobs, 0, sizeof(jobs));
-  for (i = 0; i < 3; i++) {
-    jobs[i].running = &running;
-    jobs[i].peak = &peak;
-    jobs[i].done_order = order;
-    jobs[i].done_n = &n;
-    jobs[i].id = i;
-    assert_hr_ok(
-        wes__loop_queue_work(loop, &jobs[i].w, job_work, job_after, NULL));
-  }
+  queue_jobs(loop, jobs, 3, &running, &peak, order, &n);
   assert_hr_equal(wes__loop_queue_work(loop, &jobs[0].w, NULL, job_after, NULL),
                   WES_E_INVALID_PARAMETER);
   assert_int_equal(wes__loop_work_pending(loop), 3);
@@ -691,13 +703,9 @@ static void test_loop_real_timers(void **state) {
   assert_hr_ok(wes__loop_new(&uv, NULL, &loop));
   assert_int_equal(wes_clock_kind(wes__loop_clock(loop)), WES_CLOCK_REAL);
   assert_true(wes__loop_on_loop_thread(loop));
-  memset(&tr, 0, sizeof(tr));
-  memset(tm, 0, sizeof(tm));
+  ttimers_init(loop, tm, 5, &tr);
   base = wes__loop_now_ms(loop);
   for (i = 0; i < 5; i++) {
-    tm[i].trace = &tr;
-    tm[i].id = (int)i;
-    wes__timer_init(loop, &tm[i].t, ttimer_cb, NULL);
     assert_hr_ok(wes__timer_start(&tm[i].t, base + delays[i]));
   }
   tm[4].restarts = 1; /* fires again, 1 ms later: after timer 2 (base+2) */
@@ -957,16 +965,7 @@ static void test_loop_work_cap(void **state) {
   assert_int_equal(uv_loop_init(&uv), 0);
   assert_hr_ok(wes__loop_new(&uv, NULL, &loop));
   wes__loop_set_work_cap(loop, 2);
-  memset(jobs, 0, sizeof(jobs));
-  for (i = 0; i < NJOBS; i++) {
-    jobs[i].running = &running;
-    jobs[i].peak = &peak;
-    jobs[i].done_order = order;
-    jobs[i].done_n = &n;
-    jobs[i].id = i;
-    assert_hr_ok(
-        wes__loop_queue_work(loop, &jobs[i].w, job_work, job_after, NULL));
-  }
+  queue_jobs(loop, jobs, NJOBS, &running, &peak, order, &n);
   assert_int_equal(wes__loop_work_pending(loop), NJOBS);
   assert_int_equal(uv_run(&uv, UV_RUN_DEFAULT), 0);
   assert_int_equal(n, NJOBS);
@@ -1160,13 +1159,7 @@ static void test_loop_virtual_clock_on_uv(void **state) {
   assert_false(wes__loop_is_manual(loop));
   assert_ptr_equal(wes__loop_uv(loop), &uv);
   assert_ptr_equal(wes__loop_clock(loop), manual);
-  memset(&tr, 0, sizeof(tr));
-  memset(tm, 0, sizeof(tm));
-  for (i = 0; i < 3; i++) {
-    tm[i].trace = &tr;
-    tm[i].id = (int)i;
-    wes__timer_init(loop, &tm[i].t, ttimer_cb, NULL);
-  }
+  ttimers_init(loop, tm, 3, &tr);
   assert_hr_ok(wes__timer_start(&tm[0].t, 2));
   assert_hr_ok(wes__timer_start(&tm[1].t, 0));
   assert_hr_ok(wes__timer_start(&tm[2].t, 2));

@@ -256,17 +256,29 @@ static const char golden_json[] =
     "\"Value\":{\"type\":\"uint32\",\"value\":3}}}]},"
     "\"EmptyA\":{\"type\":\"uint32[]\",\"value\":[]}}}";
 
+/* The object's MOF (check_mof) or JSON (check_json) text, default
+ * flags, is exactly want. */
+static void check_mof(const wes_object_t *o, const char *want) {
+  char *text = NULL;
+  assert_hr_ok(wes_object_to_mof(o, 0, &text));
+  assert_string_equal(text, want);
+  wes_free(text);
+}
+
+static void check_json(const wes_object_t *o, const char *want) {
+  char *text = NULL;
+  assert_hr_ok(wes_object_to_json(o, 0, &text));
+  assert_string_equal(text, want);
+  wes_free(text);
+}
+
 static void test_render_mof_golden(void **state) {
   fixture_t *f = *state;
   wes_object_t *o = make_all(f);
   char *text = NULL;
-  assert_hr_ok(wes_object_to_mof(o, 0, &text));
-  assert_string_equal(text, golden_mof);
-  wes_free(text);
+  check_mof(o, golden_mof);
   wes_object_freeze(o);
-  assert_hr_ok(wes_object_to_mof(o, 0, &text));
-  assert_string_equal(text, golden_mof);
-  wes_free(text);
+  check_mof(o, golden_mof);
   assert_hr_equal(wes_object_to_mof(NULL, 0, &text), WES_E_INVALID_PARAMETER);
   assert_hr_equal(wes_object_to_mof(o, 0, NULL), WES_E_INVALID_PARAMETER);
   wes_object_unref(o);
@@ -276,9 +288,7 @@ static void test_render_json_golden(void **state) {
   fixture_t *f = *state;
   wes_object_t *o = make_all(f);
   char *text = NULL;
-  assert_hr_ok(wes_object_to_json(o, 0, &text));
-  assert_string_equal(text, golden_json);
-  wes_free(text);
+  check_json(o, golden_json);
   assert_hr_equal(wes_object_to_json(NULL, 0, &text), WES_E_INVALID_PARAMETER);
   wes_object_unref(o);
 }
@@ -374,17 +384,15 @@ static void test_render_json_system_props(void **state) {
                          "\"TIME_CREATED\":{\"type\":\"uint64\",\"value\":"
                          "\"116444736000000000\"}"));
   wes_free(text);
-  assert_hr_ok(wes_object_to_mof(o, 0, &text));
-  assert_string_equal(text, "instance of __InstanceCreationEvent\n"
-                            "{\n"
-                            "\tTIME_CREATED = \"116444736000000000\";\n"
-                            "\tTargetInstance = instance of Inner\n"
-                            "\t{\n"
-                            "\t\tName = \"k\";\n"
-                            "\t\tValue = 1;\n"
-                            "\t};\n"
-                            "};\n");
-  wes_free(text);
+  check_mof(o, "instance of __InstanceCreationEvent\n"
+               "{\n"
+               "\tTIME_CREATED = \"116444736000000000\";\n"
+               "\tTargetInstance = instance of Inner\n"
+               "\t{\n"
+               "\t\tName = \"k\";\n"
+               "\t\tValue = 1;\n"
+               "\t};\n"
+               "};\n");
   wes_object_unref(in);
   wes_object_unref(o);
 }
@@ -818,6 +826,27 @@ static void test_render_every_array_type(void **state) {
   static const char *const refs[] = {"Inner.Name=\"a\""};
   static const char *const strs[] = {"\x01\x1f\x7f\"\\\b\f\r"};
   double r64[3];
+  /* each array property: its element type, class reference and value */
+  const struct {
+    const char *name;
+    wes_cimtype_t type;
+    const char *ref;
+    const void *data;
+    size_t n;
+  } props[] = {
+      {"S8A", WES_CIM_SINT8, NULL, s8, 2},
+      {"S16A", WES_CIM_SINT16, NULL, s16, 2},
+      {"U16A", WES_CIM_UINT16, NULL, u16, 2},
+      {"S32A", WES_CIM_SINT32, NULL, s32, 2},
+      {"U32A", WES_CIM_UINT32, NULL, u32, 2},
+      {"U64A", WES_CIM_UINT64, NULL, u64, 2},
+      {"R32A", WES_CIM_REAL32, NULL, r32, 2},
+      {"R64A", WES_CIM_REAL64, NULL, r64, 3},
+      {"CA", WES_CIM_CHAR16, NULL, c16, 4},
+      {"RefA", WES_CIM_REFERENCE, "Inner", refs, 1},
+      {"StrA", WES_CIM_STRING, NULL, strs, 1},
+  };
+  size_t i;
   wes_class_t *cls = NULL;
   wes_object_t *o = NULL;
   wes_value_t q;
@@ -826,17 +855,10 @@ static void test_render_every_array_type(void **state) {
   r64[1] = INFINITY;
   r64[2] = -INFINITY;
   assert_hr_ok(wes_class_new("Arrays", NULL, &cls));
-  add_prop(cls, "S8A", WES_CIM_SINT8 | WES_CIM_FLAG_ARRAY, NULL, 0);
-  add_prop(cls, "S16A", WES_CIM_SINT16 | WES_CIM_FLAG_ARRAY, NULL, 0);
-  add_prop(cls, "U16A", WES_CIM_UINT16 | WES_CIM_FLAG_ARRAY, NULL, 0);
-  add_prop(cls, "S32A", WES_CIM_SINT32 | WES_CIM_FLAG_ARRAY, NULL, 0);
-  add_prop(cls, "U32A", WES_CIM_UINT32 | WES_CIM_FLAG_ARRAY, NULL, 0);
-  add_prop(cls, "U64A", WES_CIM_UINT64 | WES_CIM_FLAG_ARRAY, NULL, 0);
-  add_prop(cls, "R32A", WES_CIM_REAL32 | WES_CIM_FLAG_ARRAY, NULL, 0);
-  add_prop(cls, "R64A", WES_CIM_REAL64 | WES_CIM_FLAG_ARRAY, NULL, 0);
-  add_prop(cls, "CA", WES_CIM_CHAR16 | WES_CIM_FLAG_ARRAY, NULL, 0);
-  add_prop(cls, "RefA", WES_CIM_REFERENCE | WES_CIM_FLAG_ARRAY, "Inner", 0);
-  add_prop(cls, "StrA", WES_CIM_STRING | WES_CIM_FLAG_ARRAY, NULL, 0);
+  for (i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
+    add_prop(cls, props[i].name, props[i].type | WES_CIM_FLAG_ARRAY,
+             props[i].ref, 0);
+  }
   memset(&q, 0, sizeof(q));
   q.type = WES_CIM_REAL64 | WES_CIM_FLAG_ARRAY;
   q.u.array.data = r64;
@@ -844,34 +866,23 @@ static void test_render_every_array_type(void **state) {
   assert_hr_ok(wes_class_set_qualifier(cls, "R64A", "Limits", &q));
   assert_hr_ok(wes_namespace_add_class(f->ns, cls, NULL));
   assert_hr_ok(wes_object_new(cls, &o));
-  set_array(o, "S8A", WES_CIM_SINT8, s8, 2);
-  set_array(o, "S16A", WES_CIM_SINT16, s16, 2);
-  set_array(o, "U16A", WES_CIM_UINT16, u16, 2);
-  set_array(o, "S32A", WES_CIM_SINT32, s32, 2);
-  set_array(o, "U32A", WES_CIM_UINT32, u32, 2);
-  set_array(o, "U64A", WES_CIM_UINT64, u64, 2);
-  set_array(o, "R32A", WES_CIM_REAL32, r32, 2);
-  set_array(o, "R64A", WES_CIM_REAL64, r64, 3);
-  set_array(o, "CA", WES_CIM_CHAR16, c16, 4);
-  set_array(o, "RefA", WES_CIM_REFERENCE, refs, 1);
-  set_array(o, "StrA", WES_CIM_STRING, strs, 1);
-  assert_hr_ok(wes_object_to_mof(o, 0, &text));
-  assert_string_equal(text,
-                      "instance of Arrays\n"
-                      "{\n"
-                      "\tS8A = {-128, 127};\n"
-                      "\tS16A = {-32768, 5};\n"
-                      "\tU16A = {65535, 0};\n"
-                      "\tS32A = {-2147483648, 7};\n"
-                      "\tU32A = {4294967295, 1};\n"
-                      "\tU64A = {\"18446744073709551615\", \"0\"};\n"
-                      "\tR32A = {0.1, -3};\n"
-                      "\tR64A = {NaN, Infinity, -Infinity};\n"
-                      "\tCA = {'\\x0001', '\\x007F', '\\xD800', '\\''};\n"
-                      "\tRefA = {\"Inner.Name=\\\"a\\\"\"};\n"
-                      "\tStrA = {\"\\x0001\\x001F\\x007F\\\"\\\\\\b\\f\\r\"};\n"
-                      "};\n");
-  wes_free(text);
+  for (i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
+    set_array(o, props[i].name, props[i].type, props[i].data, props[i].n);
+  }
+  check_mof(o, "instance of Arrays\n"
+               "{\n"
+               "\tS8A = {-128, 127};\n"
+               "\tS16A = {-32768, 5};\n"
+               "\tU16A = {65535, 0};\n"
+               "\tS32A = {-2147483648, 7};\n"
+               "\tU32A = {4294967295, 1};\n"
+               "\tU64A = {\"18446744073709551615\", \"0\"};\n"
+               "\tR32A = {0.1, -3};\n"
+               "\tR64A = {NaN, Infinity, -Infinity};\n"
+               "\tCA = {'\\x0001', '\\x007F', '\\xD800', '\\''};\n"
+               "\tRefA = {\"Inner.Name=\\\"a\\\"\"};\n"
+               "\tStrA = {\"\\x0001\\x001F\\x007F\\\"\\\\\\b\\f\\r\"};\n"
+               "};\n");
   assert_hr_ok(wes_class_to_mof(cls, 0, &text));
   assert_non_null(
       strstr(text, "[Limits{NaN, Infinity, -Infinity}] real64 R64A[];"));

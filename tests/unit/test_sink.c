@@ -850,19 +850,28 @@ static void test_sink_offload_threads(void **state) {
   rec_fini(&r);
 }
 
-/* Worker stuck in the inner sink on object 0; the queue of 4 then gets
- * objects 1..6 under `policy`. */
-static wes_sink_t *stalled_offload(rec_t *r, uint32_t policy, uint32_t timeout,
-                                   wes_hresult_t expect_hr) {
+/* An offload sink (capacity, policy, timeout) over a fresh gated
+ * recorder r, holding the only reference to it; its worker is stuck in
+ * the inner sink on object 0. */
+static wes_sink_t *stuck_offload(rec_t *r, size_t capacity, uint32_t policy,
+                                 uint32_t timeout) {
   wes_sink_t *inner = NULL, *s = NULL;
 
   rec_init(r);
   r->gated = true;
   assert_hr_ok(wes_sink_new(&rec_ops, r, &inner));
-  assert_hr_ok(wes_sink_new_offload(inner, 4, policy, timeout, &s));
+  assert_hr_ok(wes_sink_new_offload(inner, capacity, policy, timeout, &s));
   wes_sink_unref(inner);
   assert_hr_ok(wes_sink_indicate(s, g_obj, 1));
   rec_wait_entered(r, 1);
+  return s;
+}
+
+/* Worker stuck in the inner sink on object 0; the queue of 4 then gets
+ * objects 1..6 under `policy`. */
+static wes_sink_t *stalled_offload(rec_t *r, uint32_t policy, uint32_t timeout,
+                                   wes_hresult_t expect_hr) {
+  wes_sink_t *s = stuck_offload(r, 4, policy, timeout);
   assert_hr_equal(wes_sink_indicate(s, g_obj + 1, 6), expect_hr);
   return s;
 }
@@ -946,19 +955,12 @@ static void block_producer(void *arg) {
 static void test_sink_offload_block_infinite(void **state) {
   static const int expect[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   rec_t r;
-  wes_sink_t *inner = NULL, *s = NULL;
+  wes_sink_t *s = NULL;
   uv_thread_t th;
   prod_t p;
   (void)state;
 
-  rec_init(&r);
-  r.gated = true;
-  assert_hr_ok(wes_sink_new(&rec_ops, &r, &inner));
-  assert_hr_ok(
-      wes_sink_new_offload(inner, 2, WES_OFFLOAD_BLOCK, WES_INFINITE, &s));
-  wes_sink_unref(inner);
-  assert_hr_ok(wes_sink_indicate(s, g_obj, 1));
-  rec_wait_entered(&r, 1);
+  s = stuck_offload(&r, 2, WES_OFFLOAD_BLOCK, WES_INFINITE);
   p.sink = s;
   p.first = 1;
   p.failures = 0;
@@ -978,16 +980,10 @@ static void test_sink_offload_block_infinite(void **state) {
 static void test_sink_offload_status_order(void **state) {
   static const int expect[] = {0, -1, 3, 4, -2};
   rec_t r;
-  wes_sink_t *inner = NULL, *s = NULL;
+  wes_sink_t *s = NULL;
   (void)state;
 
-  rec_init(&r);
-  r.gated = true;
-  assert_hr_ok(wes_sink_new(&rec_ops, &r, &inner));
-  assert_hr_ok(wes_sink_new_offload(inner, 2, WES_OFFLOAD_DROP_OLDEST, 0, &s));
-  wes_sink_unref(inner);
-  assert_hr_ok(wes_sink_indicate(s, g_obj, 1));
-  rec_wait_entered(&r, 1);
+  s = stuck_offload(&r, 2, WES_OFFLOAD_DROP_OLDEST, 0);
   assert_hr_ok(wes_sink_indicate(s, g_obj + 1, 2));
   assert_hr_ok(wes_sink_set_status(s, WES_STATUS_PROGRESS, 1, NULL, NULL));
   assert_hr_ok(wes_sink_indicate(s, g_obj + 3, 2)); /* drops 1 and 2 */
@@ -1007,17 +1003,11 @@ static void unref_thread(void *arg) { wes_sink_unref(arg); }
 static void test_sink_offload_destroy_in_flight(void **state) {
   static const int expect[] = {0, 1, 2, 3, 4, -1};
   rec_t r;
-  wes_sink_t *inner = NULL, *s = NULL;
+  wes_sink_t *s = NULL;
   uv_thread_t th;
   (void)state;
 
-  rec_init(&r);
-  r.gated = true;
-  assert_hr_ok(wes_sink_new(&rec_ops, &r, &inner));
-  assert_hr_ok(wes_sink_new_offload(inner, 8, WES_OFFLOAD_DROP_NEWEST, 0, &s));
-  wes_sink_unref(inner);
-  assert_hr_ok(wes_sink_indicate(s, g_obj, 1));
-  rec_wait_entered(&r, 1);
+  s = stuck_offload(&r, 8, WES_OFFLOAD_DROP_NEWEST, 0);
   assert_hr_ok(wes_sink_indicate(s, g_obj + 1, 4));
   assert_hr_ok(wes_sink_set_status(s, WES_STATUS_COMPLETE, WES_E_SHUTTING_DOWN,
                                    NULL, NULL));
@@ -1035,16 +1025,10 @@ static void test_sink_offload_destroy_in_flight(void **state) {
 static void test_sink_offload_destroy_from_worker(void **state) {
   static const int expect[] = {0, 1, 2};
   rec_t r;
-  wes_sink_t *inner = NULL, *s = NULL;
+  wes_sink_t *s = NULL;
   (void)state;
 
-  rec_init(&r);
-  r.gated = true;
-  assert_hr_ok(wes_sink_new(&rec_ops, &r, &inner));
-  assert_hr_ok(wes_sink_new_offload(inner, 8, WES_OFFLOAD_DROP_NEWEST, 0, &s));
-  wes_sink_unref(inner);
-  assert_hr_ok(wes_sink_indicate(s, g_obj, 1));
-  rec_wait_entered(&r, 1);
+  s = stuck_offload(&r, 8, WES_OFFLOAD_DROP_NEWEST, 0);
   assert_hr_ok(wes_sink_indicate(s, g_obj + 1, 2));
   uv_mutex_lock(&r.mu);
   r.drop_last = s; /* our reference, dropped by the inner sink */

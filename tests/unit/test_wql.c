@@ -562,6 +562,31 @@ static void test_wql_error_positions(void **state) {
   assert_null(q);
 }
 
+/* Builds in buf "SELECT * FROM EmailEvent WHERE " and "Importance = 1"
+ * inside depth parentheses; returns buf. */
+static char *in_parens(char *buf, size_t depth) {
+  size_t i, n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
+  for (i = 0; i < depth; i++) {
+    buf[n++] = '(';
+  }
+  n += (size_t)sprintf(buf + n, "Importance = 1");
+  for (i = 0; i < depth; i++) {
+    buf[n++] = ')';
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+/* ... the same condition behind count NOTs. */
+static char *behind_nots(char *buf, size_t count) {
+  size_t i, n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
+  for (i = 0; i < count; i++) {
+    n += (size_t)sprintf(buf + n, "NOT ");
+  }
+  sprintf(buf + n, "Importance = 1");
+  return buf;
+}
+
 static void test_wql_limits(void **state) {
   char *buf = malloc(40000);
   size_t i, n;
@@ -572,35 +597,12 @@ static void test_wql_limits(void **state) {
     return;
   }
   /* nesting: 64 parentheses are fine, 65 are not */
-  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
-  for (i = 0; i < 64; i++) {
-    buf[n++] = '(';
-  }
-  n += (size_t)sprintf(buf + n, "Importance = 1");
-  for (i = 0; i < 64; i++) {
-    buf[n++] = ')';
-  }
-  buf[n] = '\0';
-  q = compile_ok(buf, 0);
+  q = compile_ok(in_parens(buf, 64), 0);
   roundtrip(q, 0);
   wes_query_unref(q);
-  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
-  for (i = 0; i < 65; i++) {
-    buf[n++] = '(';
-  }
-  n += (size_t)sprintf(buf + n, "Importance = 1");
-  for (i = 0; i < 65; i++) {
-    buf[n++] = ')';
-  }
-  buf[n] = '\0';
-  expect_err(buf, 0, WES_E_QUOTA_VIOLATION);
+  expect_err(in_parens(buf, 65), 0, WES_E_QUOTA_VIOLATION);
   /* NOT chains count as nesting */
-  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
-  for (i = 0; i < 100; i++) {
-    n += (size_t)sprintf(buf + n, "NOT ");
-  }
-  sprintf(buf + n, "Importance = 1");
-  expect_err(buf, 0, WES_E_QUOTA_VIOLATION);
+  expect_err(behind_nots(buf, 100), 0, WES_E_QUOTA_VIOLATION);
   /* 1024 terms fine, 1025 not */
   n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE a=0");
   for (i = 1; i < 1024; i++) {
@@ -728,30 +730,12 @@ static void test_wql_limits_exact(void **state) {
   snprintf(buf, 40000, "SELECT * FROM %s", name);
   expect_err(buf, 0, WES_E_INVALID_CLASS);
   /* nesting: 64 ok, 65th '(' reported at its column */
-  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
-  for (i = 0; i < 65; i++) {
-    buf[n++] = '(';
-  }
-  n += (size_t)sprintf(buf + n, "Importance = 1");
-  for (i = 0; i < 65; i++) {
-    buf[n++] = ')';
-  }
-  buf[n] = '\0';
-  expect_err_at(buf, 0, WES_E_QUOTA_VIOLATION, 1, 32 + 64, "64");
+  expect_err_at(in_parens(buf, 65), 0, WES_E_QUOTA_VIOLATION, 1, 32 + 64, "64");
   /* NOT counts: 64 compile, the 65th NOT is refused */
-  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
-  for (i = 0; i < 64; i++) {
-    n += (size_t)sprintf(buf + n, "NOT ");
-  }
-  sprintf(buf + n, "Importance = 1");
-  q = compile_ok(buf, 0);
+  q = compile_ok(behind_nots(buf, 64), 0);
   wes_query_unref(q);
-  n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE ");
-  for (i = 0; i < 65; i++) {
-    n += (size_t)sprintf(buf + n, "NOT ");
-  }
-  sprintf(buf + n, "Importance = 1");
-  expect_err_at(buf, 0, WES_E_QUOTA_VIOLATION, 1, 32 + 64 * 4, "64");
+  expect_err_at(behind_nots(buf, 65), 0, WES_E_QUOTA_VIOLATION, 1, 32 + 64 * 4,
+                "64");
   /* terms: 1024 AND-ed predicates ok, the 1025th reported at its start */
   n = (size_t)sprintf(buf, "SELECT * FROM EmailEvent WHERE a=0");
   for (i = 1; i < 1024; i++) {

@@ -212,6 +212,13 @@ static void test_wql_like_case_and_utf8(void **state) {
   RUN(v);
 }
 
+/* Compiles "SELECT * FROM Thing WHERE <cond>" as a data query. */
+static wes_hresult_t compile_where(const char *cond, wes_query_t **q) {
+  char text[256];
+  snprintf(text, sizeof(text), "SELECT * FROM Thing WHERE %s", cond);
+  return wes_query_compile(ns, text, WES_QUERY_DATA, q, NULL);
+}
+
 static void test_wql_like_escapes(void **state) {
   wes_query_t *q = NULL;
   (void)state;
@@ -221,34 +228,15 @@ static void test_wql_like_escapes(void **state) {
   assert_int_equal(like("PCI\\%", "PCIX"), 0);
   assert_int_equal(like("it's%", "It's here"), 1);
   /* `\%` in the query text is not a valid escape */
-  assert_hr_equal(wes_query_compile(ns,
-                                    "SELECT * FROM Thing WHERE S LIKE "
-                                    "'PCI\\%'",
-                                    WES_QUERY_DATA, &q, NULL),
-                  WES_E_INVALID_QUERY);
-  assert_hr_equal(wes_query_compile(ns,
-                                    "SELECT * FROM Thing WHERE S LIKE "
-                                    "'a\\_b'",
-                                    WES_QUERY_DATA, &q, NULL),
-                  WES_E_INVALID_QUERY);
+  assert_hr_equal(compile_where("S LIKE 'PCI\\%'", &q), WES_E_INVALID_QUERY);
+  assert_hr_equal(compile_where("S LIKE 'a\\_b'", &q), WES_E_INVALID_QUERY);
   /* unterminated sets */
-  assert_hr_equal(wes_query_compile(ns,
-                                    "SELECT * FROM Thing WHERE S LIKE '[abc'",
-                                    WES_QUERY_DATA, &q, NULL),
-                  WES_E_INVALID_QUERY);
-  assert_hr_equal(wes_query_compile(ns, "SELECT * FROM Thing WHERE S LIKE '['",
-                                    WES_QUERY_DATA, &q, NULL),
-                  WES_E_INVALID_QUERY);
-  assert_hr_equal(wes_query_compile(ns, "SELECT * FROM Thing WHERE S LIKE '[]'",
-                                    WES_QUERY_DATA, &q, NULL),
-                  WES_E_INVALID_QUERY);
+  assert_hr_equal(compile_where("S LIKE '[abc'", &q), WES_E_INVALID_QUERY);
+  assert_hr_equal(compile_where("S LIKE '['", &q), WES_E_INVALID_QUERY);
+  assert_hr_equal(compile_where("S LIKE '[]'", &q), WES_E_INVALID_QUERY);
   /* LIKE needs a string constant and a string property */
-  assert_hr_equal(wes_query_compile(ns, "SELECT * FROM Thing WHERE S LIKE 5",
-                                    WES_QUERY_DATA, &q, NULL),
-                  WES_E_UNPARSABLE_QUERY);
-  assert_hr_equal(wes_query_compile(ns, "SELECT * FROM Thing WHERE N LIKE '5'",
-                                    WES_QUERY_DATA, &q, NULL),
-                  WES_E_INVALID_OPERATOR);
+  assert_hr_equal(compile_where("S LIKE 5", &q), WES_E_UNPARSABLE_QUERY);
+  assert_hr_equal(compile_where("N LIKE '5'", &q), WES_E_INVALID_OPERATOR);
   assert_null(q);
 }
 
