@@ -49,6 +49,32 @@ static void pfx_done(pfx_t *f) {
   rmdir(f->dir);
 }
 
+/* Either order of teardown is safe: the broker closed first (with a
+ * watched directory and a live subscription) leaves the provider's
+ * watchers to its own close. */
+static void test_providers_datafile_close_after_broker(void **state) {
+  pfx_t f;
+  char q[256];
+  (void)state;
+  pfx_init(&f);
+  snprintf(q, sizeof(q),
+           "SELECT * FROM __InstanceCreationEvent WHERE TargetInstance ISA "
+           "'CIM_DataFile' AND TargetInstance.Path = '%s'",
+           f.dir);
+  assert_hr_ok(wes_broker_exec_notification_query_async(
+      f.b, "root/cimv2", "WQL", q, 0, f.tok, f.sink, NULL));
+  uv_run(&f.loop, UV_RUN_NOWAIT);
+  assert_hr_ok(wes_broker_close(f.b, NULL, NULL));
+  uv_run(&f.loop, UV_RUN_NOWAIT);
+  wes_datafile_provider_close(f.dp);
+  uv_run(&f.loop, UV_RUN_DEFAULT);
+  assert_int_equal(uv_loop_close(&f.loop), 0);
+  wes_sink_unref(f.sink);
+  wes_token_unref(f.tok);
+  f.dir[strlen(f.dir) - 1] = '\0';
+  rmdir(f.dir);
+}
+
 static wes_hresult_t sub(pfx_t *f, const char *q, wes_error_t *err) {
   return wes_broker_exec_notification_query_async(f->b, "root/cimv2", "WQL", q,
                                                   0, f->tok, f->sink, err);
@@ -468,6 +494,7 @@ static void test_providers_datafile_bad_args(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_providers_datafile_close_after_broker),
       cmocka_unit_test(test_providers_datafile_class_declared),
       cmocka_unit_test(test_providers_datafile_not_capable),
       cmocka_unit_test(test_providers_datafile_not_capable_message),
