@@ -19,6 +19,8 @@
  * the callback is queued and takes effect after it returns: a cancel from
  * inside the consumer's own callback, wes_broker_close, and
  * wes_broker_unregister_provider from inside a provider op; see each).
+ * A call made from inside any broker callback never waits for a callback
+ * running on another thread (see wes_broker_cancel_async_call).
  * Consumer callbacks (indicate, set_status) run on the loop thread
  * (manual mode: inside wes_broker_advance), never concurrently for one
  * subscription; a subscription moved to a worker (WES_FLAG_DEFER_SLOW)
@@ -53,7 +55,9 @@ typedef struct wes_enum_s wes_enum_t;
 /* Overflow policies (DESIGN 4.17). */
 #define WES_OVERFLOW_DROP_NEWEST 0u /* default */
 #define WES_OVERFLOW_DROP_OLDEST 1u
-/* Block the indicating thread up to block_timeout_ms, then drop newest. */
+/* Block the indicating thread up to block_timeout_ms, then drop newest.
+ * Inside a broker callback (a consumer's, a provider op) it never blocks:
+ * there a full queue drops the newest at once. */
 #define WES_OVERFLOW_BLOCK 2u
 
 /*
@@ -129,25 +133,32 @@ typedef void (*wes_broker_close_cb)(void *data);
  * function returns. After cb the broker is freed.
  *
  * From inside a broker callback (a consumer's indicate or set_status, a
- * provider op; any mode, any thread) the close is recorded and this
- * returns WES_S_OK at once. From then on nothing more is delivered to any
- * consumer (not even the rest of the current batch) and every other call
- * fails with WES_E_SHUTTING_DOWN. The close itself runs, exactly as
+ * provider op; any mode, any thread, also the worker thread of a
+ * subscription moved there by WES_FLAG_DEFER_SLOW) the close is recorded
+ * and this returns WES_S_OK at once, never waiting for a callback
+ * running on another thread. From then on nothing more is delivered to
+ * any consumer (not even the rest of the current batch) and every other
+ * call fails with WES_E_SHUTTING_DOWN. The close itself runs, exactly as
  * above, once the callback has returned, when its thread leaves the
- * broker call that ran the callback (the outermost one on that thread):
+ * broker call that ran the callback (the outermost one on that thread;
+ * on a worker: right after the consumer's callback returns, the worker
+ * sends its own subscription's final status itself):
  * - embedded: cb runs from the loop once its handles are closed;
  * - OWN_THREAD, callback on the broker thread: the thread closes the
  *   loop, frees it and the broker (unless providers still hold sinks),
  *   detaches itself (nobody joins it) and runs cb(data) as its last act,
  *   on the broker thread. Callback on another thread (a provider op on
- *   the subscribing thread, the final status of a cancel made there):
- *   the broker call that ran it joins the broker thread, where cb runs,
- *   before it returns;
+ *   the subscribing thread, the final status of a cancel made there, a
+ *   deferred consumer's worker): that thread joins the broker thread,
+ *   where cb runs;
  * - MANUAL: that broker call (wes_broker_advance, a subscribe, cancel,
  *   register, ...) runs cb(data) and frees the broker before it returns:
  *   do not touch the broker afterwards. wes_broker_advance then returns
  *   WES_E_SHUTTING_DOWN; the other calls return their own result (they
- *   had succeeded or failed before the close ran).
+ *   had succeeded or failed before the close ran). A deferred consumer's
+ *   worker runs the close and cb(data) itself, after waiting for an
+ *   advance in progress on another thread to return (it delivers nothing
+ *   more); do not call wes_broker_advance once that close may have run.
  * Sinks handed to providers stay valid objects until the providers unref
  * them, but every call on them fails with WES_E_SHUTTING_DOWN.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULL broker),
@@ -155,8 +166,11 @@ typedef void (*wes_broker_close_cb)(void *data);
  * and it is still underway).
  * Thread: any, including broker callbacks. Embedded mode: from a thread
  * other than the loop's the loop side of the close runs on the loop
- * thread (keep running the loop). Manual mode: not while another thread
- * is inside wes_broker_advance.
+ * thread (keep running the loop). Manual mode: from a thread other than
+ * one inside wes_broker_advance, the close waits until that advance
+ * returned (it delivers nothing more once the close started). Outside
+ * every callback the close waits for callbacks in progress, as
+ * wes_broker_cancel_async_call does; inside one it never waits.
  */
 WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
                                        wes_broker_close_cb cb, void *data);
@@ -343,14 +357,27 @@ WES_API wes_hresult_t wes_broker_exec_notification_query_async(
  * IWbemServices::CancelAsyncCall: ends every subscription using `sink`
  * (compared by pointer). Each gets exactly one
  * set_status(WES_STATUS_COMPLETE, WES_E_CALL_CANCELLED), unless it already
- * had its final status; no indicate follows. Called from another thread,
- * the final set_status has run and the broker's references are dropped
- * before this returns (it waits for a callback in progress, also one on
- * the worker thread of a subscription moved there by WES_FLAG_DEFER_SLOW;
- * events still waiting for that worker are released undelivered and
- * counted in dropped_cancel). Called from inside that sink's own callback
- * (on the loop or on its worker), it takes effect when the callback
- * returns.
+ * had its final status; no indicate follows; events still queued for it
+ * (also those waiting for the worker of a subscription moved there by
+ * WES_FLAG_DEFER_SLOW) are released undelivered and counted in
+ * dropped_cancel.
+ * - Called from a thread that is not inside any broker callback: the
+ *   final set_status has run and the broker's references are dropped
+ *   before this returns (it waits for a callback of that subscription in
+ *   progress, on the loop or on its worker).
+ * - Called from inside any broker callback (a consumer's indicate or
+ *   set_status on the loop, on a worker or on the thread sending a final
+ *   status, a provider op; of this broker or another): it never waits
+ *   for a callback running on another thread, so two callbacks cancelling
+ *   each other's sinks cannot deadlock. If the subscription's callback is
+ *   in progress on another thread, the cancel is recorded and this
+ *   returns WES_S_OK at once; the subscription's own thread (the loop, or
+ *   its worker) sends the one final set_status and drops the reference
+ *   right after that callback returns. If no callback of it is in
+ *   progress, the final set_status runs on the calling thread before this
+ *   returns, as from outside.
+ * - Called from inside that sink's own callback (on the loop or on its
+ *   worker): it takes effect when the callback returns.
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULLs), WES_E_NOT_FOUND (no
  * subscription uses the sink), WES_E_SHUTTING_DOWN.
  * Thread: any.

@@ -31,9 +31,15 @@ static _Thread_local char tls_marker;
  * runs on this thread, or NULL. */
 static _Thread_local wes_broker_t *tls_loop_host;
 
+/* How many brokers' control locks this thread holds (provider ops run
+ * under them). */
+static _Thread_local unsigned tls_locks_held;
+
 bool wes__broker_holds_lock(wes_broker_t *b) {
   return atomic_load_explicit(&b->lock_owner, memory_order_relaxed) == SELF;
 }
+
+bool wes__in_any_callback(void) { return wes__tls_in_cb || tls_locks_held > 0; }
 
 bool wes__broker_in_callback(wes_broker_t *b) {
   return wes__broker_holds_lock(b) || tls_loop_host == b ||
@@ -42,11 +48,34 @@ bool wes__broker_in_callback(wes_broker_t *b) {
 
 static void close_run(wes_broker_t *b);
 
+/* Closes this thread requested from inside a callback of another broker
+ * (wes_broker_close): listed here, marked with OTHER (never SELF, so no
+ * frame of the closed broker takes them), run at the end of a broker
+ * frame once the thread is inside no callback at all. */
+static _Thread_local char tls_marker_other;
+#define OTHER ((uintptr_t)&tls_marker_other)
+static _Thread_local wes_broker_t *tls_closes;
+
+static void run_other_closes(void) {
+  while (tls_closes != NULL && !wes__in_any_callback() &&
+         !wes__broker_in_callback(tls_closes)) {
+    wes_broker_t *o = tls_closes;
+    uintptr_t me = OTHER;
+    tls_closes = o->close_next;
+    if (atomic_compare_exchange_strong(&o->close_owner, &me, 0)) {
+      close_run(o);
+    }
+  }
+}
+
 /* At the end of a broker frame: carries out a close this thread requested
  * from inside a callback, unless it is still inside another frame of the
  * broker. Returns true when it did: the broker may be gone. */
 static bool close_pickup(wes_broker_t *b) {
   uintptr_t me = SELF;
+  if (tls_closes != NULL) {
+    run_other_closes();
+  }
   if (atomic_load(&b->close_owner) != me || wes__broker_in_callback(b) ||
       !atomic_compare_exchange_strong(&b->close_owner, &me, 0)) {
     return false;
@@ -54,6 +83,8 @@ static bool close_pickup(wes_broker_t *b) {
   close_run(b);
   return true;
 }
+
+bool wes__broker_close_pickup(wes_broker_t *b) { return close_pickup(b); }
 
 /* ---- queued unregistrations ---- */
 
@@ -108,6 +139,7 @@ void wes__broker_lock(wes_broker_t *b) {
   uv_mutex_lock(&b->lock);
   if (b->lock_depth++ == 0) {
     atomic_store_explicit(&b->lock_owner, SELF, memory_order_relaxed);
+    tls_locks_held++;
   }
 }
 
@@ -125,6 +157,7 @@ void wes__broker_unlock(wes_broker_t *b) {
       b->capfinals = 0;
     }
     atomic_store_explicit(&b->lock_owner, 0, memory_order_relaxed);
+    tls_locks_held--;
   }
   b->lock_depth--;
   uv_mutex_unlock(&b->lock);
@@ -913,6 +946,16 @@ static void close_body(wes_broker_t *b) {
 /* The whole close, `closing` already set; the broker may be gone when
  * this returns. Not from inside a callback of the broker. */
 static void close_run(wes_broker_t *b) {
+  if (b->manual) {
+    /* Never beside a delivery: wait until an advance running on another
+     * thread (a deferred consumer's worker or a provider thread closes)
+     * returns; it delivers nothing more once `closing` is set, and no
+     * new one starts. The broker is freed at the end of this close, so
+     * the mark is never cleared. */
+    while (atomic_exchange(&b->advancing, 1)) {
+      uv_sleep(1);
+    }
+  }
   close_body(b);
   if (b->mode == WES_BROKER_OWN_THREAD) {
     /* the rest runs on the broker thread: release what is staged, close
@@ -957,6 +1000,15 @@ WES_API wes_hresult_t wes_broker_close(wes_broker_t *broker,
     /* deliveries stop now (closing); the rest runs when this thread
      * leaves its outermost frame of the broker (close_pickup) */
     atomic_store(&b->close_owner, SELF);
+    return WES_S_OK;
+  }
+  if (wes__in_any_callback()) {
+    /* inside a callback of another broker: a close here could wait for
+     * this broker's callbacks (or its thread); it runs when this thread
+     * leaves its callbacks (the end of the other broker's frame) */
+    atomic_store(&b->close_owner, OTHER);
+    b->close_next = tls_closes;
+    tls_closes = b;
     return WES_S_OK;
   }
   close_run(b);

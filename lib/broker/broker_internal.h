@@ -10,8 +10,9 @@
  *                consumer callback runs on the loop.
  *   b->snap_lock load+ref of the current snapshot.
  *   sub->cblock  held around every consumer callback of that subscription;
- *                finalisation takes it to wait for a callback in progress.
- *                Never taken while holding b->lock.
+ *                finalisation takes it to wait for a callback in progress,
+ *                except from inside a broker callback, which only tries it
+ *                (wes__sub_finalize). Never taken while holding b->lock.
  *   sub->qlock   the subscription's bounded queue.
  *   (the ready stack of subscriptions with queued events, b->ready_top,
  *   is lock-free: pushed with a compare-and-swap, taken whole by the
@@ -19,6 +20,16 @@
  *   b->rd_lock   restricted sinks' filter-drop reports (drops.c).
  *   a deferred subscription's worker lock (defer.c): nothing is called
  *                with it held; its worker never takes sub->cblock.
+ *
+ * Waits for callbacks (the re-entrancy rule, DESIGN 4.21): a thread inside
+ * any broker callback (wes__in_any_callback: a consumer's indicate or
+ * set_status on the loop, on a defer worker or on the thread sending a
+ * final status, a provider op) never waits for a callback running on
+ * another thread. A cancel (or close) made there that finds the target's
+ * callback in progress elsewhere records the end (sub->cancel_in_cb, or
+ * the worker's owed flag in defer.c); the thread of that callback sends the
+ * one final status when it returns. Only threads outside every callback
+ * wait, and what they wait for never waits in turn, so no cycle forms.
  *   the loop's ingress lock (wes__loop_post), innermost; the loop module
  *                never calls back with it held.
  */
@@ -261,7 +272,11 @@ struct bsub_s {
   /* on the ready stack: set (exchange) by the thread that pushes it,
    * cleared by the loop when it takes the subscription off */
   atomic_uchar ready;
-  atomic_uchar cancel_in_cb; /* cancelled from inside its own callback */
+  /* ended from inside a callback: its own (on the loop or its worker),
+   * or another thread's that could not wait for the callback of this one
+   * in progress; the thread of that callback sends the final status when
+   * it returns (sub.c, defer.c) */
+  atomic_uchar cancel_in_cb;
   /* ---- read on the event path, written on subscription changes ---- */
   wes_broker_t *b;
   bns_t *ns;
@@ -414,6 +429,9 @@ struct wes_broker_s {
    * requesting thread's marker, 0 when none is pending. The outermost
    * broker frame of that thread carries the close out. */
   atomic_uintptr_t close_owner;
+  /* A close requested from inside a callback of another broker: in the
+   * requesting thread's list (broker.c), run once it left every callback. */
+  wes_broker_t *close_next;
   /* Own thread closed from itself: nobody joins it; the thread frees the
    * loop and the broker and runs close_cb as its last act. */
   int close_detached;
@@ -486,6 +504,16 @@ bool wes__broker_in_callback(wes_broker_t *b);
 /* True when the calling thread holds b's control lock (e.g. it runs a
  * provider op). */
 bool wes__broker_holds_lock(wes_broker_t *b);
+/* True when the calling thread is inside a callback of any broker: a
+ * consumer's indicate or set_status (loop, defer worker, final status),
+ * or it holds some broker's control lock (provider ops run under it).
+ * Such a thread never waits for another thread's callback. */
+bool wes__in_any_callback(void);
+/* At the end of a broker frame that is not a control call (a defer
+ * worker after the consumer's callback returned): carries out a close
+ * this thread requested from inside that callback. Returns true when it
+ * did (the broker may be gone unless the caller holds a reference). */
+bool wes__broker_close_pickup(wes_broker_t *b);
 /* wes_broker_unregister_provider from inside a provider op (the caller
  * holds the control lock): queues it; it runs when the lock's outermost
  * holder releases it. Returns WES_S_OK, WES_E_INVALID_PARAMETER (not a
@@ -509,8 +537,15 @@ void wes__sub_unref(bsub_t *s);
  * providers, closes its queue; the final status follows (now or after the
  * lock / its callback). */
 void wes__sub_end(bsub_t *s, wes_hresult_t hr);
-/* Sends the final status once and drops the sink (never under b->lock). */
+/* Sends the final status once and drops the sink (never under b->lock).
+ * Outside every broker callback it waits for a callback of `s` in
+ * progress; inside one (wes__in_any_callback) it never waits: if the
+ * callback of `s` is in progress on another thread, that thread sends the
+ * final status when it returns. */
 void wes__sub_finalize(bsub_t *s);
+/* Loop thread, after wes__deliver_sub saw `s` ended (cblock not held):
+ * sends a final status a callback on another thread left to the loop. */
+void wes__sub_final_owed(bsub_t *s);
 /* Snapshot */
 snap_t *wes__snap_get(wes_broker_t *b);
 void wes__snap_put(snap_t *s);
@@ -524,7 +559,8 @@ void wes__cover_forget(wes_broker_t *b, void *src, int tell);
 void wes__cover_recheck(wes_broker_t *b, void *src);
 void wes__quota_free_all(wes_broker_t *b);
 /* With s->cblock held after a callback: the final status if the
- * subscription was cancelled from inside that callback. */
+ * subscription was ended from inside that callback, or from inside a
+ * callback on another thread meanwhile (cancel_in_cb). */
 void wes__sub_final_after_cb(bsub_t *s);
 
 /* ---- deliver.c ---- */
@@ -564,11 +600,14 @@ void wes__rdrop_free(psink_t *p);
  * (no thread). */
 wes_hresult_t wes__defer_new(bsub_t *sub, wes_sink_t **ret_sink);
 /* The final status of a deferred subscription (sub->final_sent just
- * set): waits until its worker is outside the consumer's callback
- * (unless called on that worker), releases what the worker still holds
- * (counted as dropped_cancel), sends set_status(COMPLETE, end_hr) to the
- * consumer on the calling thread and drops the consumer's reference. */
-void wes__defer_finish(bsub_t *sub);
+ * set): releases what the worker still holds (counted as
+ * dropped_cancel), sends set_status(COMPLETE, end_hr) to the consumer on
+ * the calling thread and drops the consumer's reference. If the worker
+ * is inside the consumer's callback: with `wait` (a caller outside every
+ * callback) it waits for that callback to return first; without, it
+ * records the end and returns at once, and the worker does all this when
+ * the callback returns. On the worker itself it never waits. */
+void wes__defer_finish(bsub_t *sub, bool wait);
 
 /* ---- sec.c ---- */
 wes_hresult_t wes__bsec_default_ns_sd(wes_sd_t **ret);

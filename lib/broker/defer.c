@@ -8,14 +8,19 @@
  * works there, a cancel from inside is recognised).
  *
  * Ending (DESIGN 2.6, 4.6) follows the rule of every subscription:
- * wes__defer_finish waits until the worker is outside the consumer's
- * callback, releases what the worker still holds (dropped_cancel), sends
- * the one final set_status and drops the consumer's reference, all before
- * it returns, on the calling thread. A cancel from inside the consumer's
- * callback on the worker takes effect when that callback returns: the
- * worker itself finishes then. The worker thread ends right after the
- * finish; a finish on another thread joins it, one on the worker detaches
- * it.
+ * wes__defer_finish called outside every broker callback waits until the
+ * worker is outside the consumer's callback, releases what the worker
+ * still holds (dropped_cancel), sends the one final set_status and drops
+ * the consumer's reference, all before it returns, on the calling thread.
+ * Called from inside a broker callback (a consumer's on the loop or on
+ * another worker, a provider op) it never waits: if the worker is inside
+ * the consumer's callback it records the end (d->owed) and the worker
+ * finishes when that callback returns. So does a cancel from inside the
+ * consumer's own callback on the worker. The worker thread ends right
+ * after the finish; a waiting finish on another thread joins it, one on
+ * the worker detaches it, otherwise d_destroy joins (or detaches) it.
+ * A wes_broker_close the consumer requested from its callback runs on
+ * the worker after that callback returned (wes__broker_close_pickup).
  *
  * Locks: d->mu is innermost (nothing is called with it held). The worker
  * never takes sub->cblock, so a finish holding it may wait for the worker.
@@ -48,6 +53,8 @@ typedef struct defer_s {
   dent_t *ring;      /* queued, under mu */
   uint32_t cap, head, count, limit;
   uint8_t in_cb;    /* the worker is inside the consumer's indicate */
+  uint8_t owed;     /* ended meanwhile by a finish that did not wait: the
+                       worker finishes after the callback */
   uint8_t finished; /* no more callbacks; the worker exits */
   uint8_t joined;   /* the thread was joined or detached */
   uv_thread_t thread;
@@ -71,7 +78,7 @@ static uint32_t discard_locked(defer_t *d) {
   return n;
 }
 
-static void finish(defer_t *d);
+static void finish(defer_t *d, bool wait);
 
 static void worker_main(void *arg) {
   defer_t *d = arg;
@@ -83,6 +90,7 @@ static void worker_main(void *arg) {
     uint32_t k = 0, i;
     uint64_t first;
     wes_hresult_t hr;
+    int owed;
     if (d->finished) {
       break;
     }
@@ -125,16 +133,21 @@ static void worker_main(void *arg) {
     uv_mutex_lock(&d->mu);
     d->in_cb = 0;
     uv_cond_broadcast(&d->cv_idle);
-    if (atomic_load(&sub->cancel_in_cb)) {
-      /* cancelled from inside that callback: it takes effect now. The
-       * loop may race to do the same after handing over a batch; the
-       * flag decides. */
-      uv_mutex_unlock(&d->mu);
-      if (!atomic_exchange(&sub->final_sent, 1)) {
-        finish(d);
-      }
-      uv_mutex_lock(&d->mu);
+    owed = d->owed;
+    d->owed = 0;
+    uv_mutex_unlock(&d->mu);
+    /* Ended from another thread's callback while this one ran (owed), or
+     * cancelled from inside this callback: it takes effect now. For the
+     * latter the loop may race to do the same after handing over a
+     * batch; the flag decides (a finish there that finds this callback
+     * over does it itself, else it leaves it owed). */
+    if (owed || (atomic_load(&sub->cancel_in_cb) &&
+                 !atomic_exchange(&sub->final_sent, 1))) {
+      finish(d, true);
     }
+    /* a close the consumer asked for from this callback runs now */
+    (void)wes__broker_close_pickup(b);
+    uv_mutex_lock(&d->mu);
   }
   uv_mutex_unlock(&d->mu);
   /* the last touch: the subscription (and this record with its sink) may
@@ -190,8 +203,16 @@ static void d_destroy(void *data) {
   uv_cond_signal(&d->cv_work);
   (void)discard_locked(d);
   uv_mutex_unlock(&d->mu);
-  if (!d->joined && !on_worker(d)) {
-    uv_thread_join(&d->thread);
+  if (!d->joined) {
+    /* not joined by a finish (it did not wait): the worker has ended, or
+     * this is its last act */
+    if (on_worker(d)) {
+#ifndef _WIN32
+      pthread_detach(pthread_self());
+#endif
+    } else {
+      uv_thread_join(&d->thread);
+    }
   }
   wes_sink_unref(d->inner);
   wes__free(d->ring);
@@ -253,7 +274,7 @@ wes_hresult_t wes__defer_new(bsub_t *sub, wes_sink_t **ret_sink) {
   return WES_S_OK;
 }
 
-static void finish(defer_t *d) {
+static void finish(defer_t *d, bool wait) {
   bsub_t *sub = d->sub;
   wes_sink_t *inner;
   uint32_t n;
@@ -262,6 +283,14 @@ static void finish(defer_t *d) {
   int prev_in;
   uv_mutex_lock(&d->mu);
   self = on_worker(d);
+  if (d->in_cb && !self && !wait) {
+    /* from inside a callback elsewhere: no waiting for this one; the
+     * worker finishes when it returns (no callback starts after the
+     * end) */
+    d->owed = 1;
+    uv_mutex_unlock(&d->mu);
+    return;
+  }
   d->finished = 1;
   uv_cond_signal(&d->cv_work);
   /* on the worker it is never inside the callback here (a cancel from
@@ -283,12 +312,15 @@ static void finish(defer_t *d) {
     wes__tls_cb_sub = sub;
     wes__tls_in_cb = 1;
     wes_sink_set_status(inner, WES_STATUS_COMPLETE, sub->end_hr, NULL, NULL);
+    wes_sink_unref(inner);
     wes__tls_cb_sub = prev;
     wes__tls_in_cb = prev_in;
-    wes_sink_unref(inner);
   }
-  /* the worker ends now; nobody else waits for it */
-  if (!d->joined) {
+  /* The worker ends now. On it: detach. A caller that waits joins it
+   * (the worker never waits for that caller). Otherwise d_destroy does,
+   * once the worker dropped its reference: joining here could wait for
+   * the worker to carry out a close it picked up. */
+  if (!d->joined && (self || wait)) {
     d->joined = 1;
     if (self) {
 #ifndef _WIN32
@@ -300,4 +332,6 @@ static void finish(defer_t *d) {
   }
 }
 
-void wes__defer_finish(bsub_t *sub) { finish(wes_sink_get_data(sub->sink)); }
+void wes__defer_finish(bsub_t *sub, bool wait) {
+  finish(wes_sink_get_data(sub->sink), wait);
+}

@@ -179,8 +179,10 @@ static void enqueue(rctx_t *c, bsub_t *s) {
   /* p->st_matched: once per event, from c->hits (wes__route_event) */
   if (s->count + atomic_load(&s->staged) >= limit) {
     uint32_t policy = s->policy;
-    if (policy == WES_OVERFLOW_BLOCK && wes__tls_in_cb) {
-      policy = WES_OVERFLOW_DROP_NEWEST; /* the loop cannot drain itself */
+    if (policy == WES_OVERFLOW_BLOCK && wes__in_any_callback()) {
+      /* the loop cannot drain itself, and no callback (a consumer's, a
+       * provider op holding the control lock) waits for another */
+      policy = WES_OVERFLOW_DROP_NEWEST;
     }
     if (policy == WES_OVERFLOW_BLOCK) {
       uint64_t deadline =
@@ -694,6 +696,7 @@ uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   }
   if (atomic_load(&sub->state) != SUB_ALIVE) {
     release_stage(b, sub);
+    wes__sub_final_owed(sub);
     return now;
   }
   sub->in_deliver = 1;
@@ -813,6 +816,8 @@ uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   }
   if (atomic_load(&sub->state) != SUB_ALIVE) {
     release_stage(b, sub);
+    /* a callback on another thread ended it while ours ran */
+    wes__sub_final_owed(sub);
   }
   sub->in_deliver = 0;
   return clk;

@@ -216,15 +216,17 @@ void wes__sub_end(bsub_t *s, wes_hresult_t hr) {
   wes__sub_unref(s); /* the list's reference */
 }
 
-/* Sends the final status (with s->cblock held). */
-static void final_locked(bsub_t *s) {
+/* Sends the final status (with s->cblock held). `wait`: the caller is
+ * outside every callback and may wait for a deferred subscription's
+ * worker to leave the consumer's callback (wes__defer_finish). */
+static void final_locked(bsub_t *s, bool wait) {
   wes_sink_t *sink;
   if (atomic_exchange(&s->final_sent, 1)) {
     return;
   }
   if (atomic_load(&s->deferred)) {
     /* its worker's sink stays until the subscription is freed */
-    wes__defer_finish(s);
+    wes__defer_finish(s, wait);
     return;
   }
   sink = s->sink;
@@ -235,9 +237,11 @@ static void final_locked(bsub_t *s) {
     wes__tls_cb_sub = s;
     wes__tls_in_cb = 1;
     wes_sink_set_status(sink, WES_STATUS_COMPLETE, s->end_hr, NULL, NULL);
+    /* the sink's destroy (if this was the last reference) is a callback
+     * too */
+    wes_sink_unref(sink);
     wes__tls_cb_sub = prev;
     wes__tls_in_cb = prev_in;
-    wes_sink_unref(sink);
   }
 }
 
@@ -247,15 +251,50 @@ void wes__sub_finalize(bsub_t *s) {
     atomic_store(&s->cancel_in_cb, 1);
     return;
   }
-  uv_mutex_lock(&s->cblock);
-  final_locked(s);
-  uv_mutex_unlock(&s->cblock);
+  if (!wes__in_any_callback()) {
+    /* waits for a callback of s in progress: when this returns, the
+     * final status was sent and the sink released */
+    uv_mutex_lock(&s->cblock);
+    final_locked(s, true);
+    uv_mutex_unlock(&s->cblock);
+    return;
+  }
+  /* Inside a broker callback: never wait for another thread's callback
+   * (two such waits could wait for each other). Record the end first,
+   * then only try the callback lock. Held, it belongs to the loop inside
+   * deliver() for s (the only other thread that takes it: there is one
+   * finalisation per subscription), which sends the final status after
+   * its callback: under the lock (wes__sub_final_after_cb) or, if it had
+   * looked before the flag was set, once it released the lock and sees s
+   * ended (wes__sub_final_owed). The end and the flag are stored before
+   * the try, the loop loads them after its release (sequentially
+   * consistent accesses and fences), so one of the two sees the other. */
+  atomic_store(&s->cancel_in_cb, 1);
+  atomic_thread_fence(memory_order_seq_cst);
+  if (uv_mutex_trylock(&s->cblock) == 0) {
+    /* no callback of s in progress (a deferred one's worker may be in
+     * the consumer's callback: then the worker finishes) */
+    final_locked(s, false);
+    uv_mutex_unlock(&s->cblock);
+  }
 }
 
 void wes__sub_final_after_cb(bsub_t *s) {
   /* called by the delivery code with s->cblock held */
   if (atomic_load(&s->cancel_in_cb)) {
-    final_locked(s);
+    final_locked(s, false);
+  }
+}
+
+void wes__sub_final_owed(bsub_t *s) {
+  atomic_thread_fence(memory_order_seq_cst);
+  if (!atomic_load(&s->cancel_in_cb) || atomic_load(&s->final_sent)) {
+    return;
+  }
+  /* Held: by the finalising callback thread, which sends it. */
+  if (uv_mutex_trylock(&s->cblock) == 0) {
+    final_locked(s, false);
+    uv_mutex_unlock(&s->cblock);
   }
 }
 
