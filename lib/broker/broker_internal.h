@@ -232,6 +232,10 @@ typedef struct subrep_s {
   uint64_t report_due;       /* a drop report held back by the rate
                                 limit is due then (0: none); the
                                 batch timer is armed for it */
+  /* under qlock: the last failure of a consumer running on a deferral
+   * worker, for the loop to report (wes__report_failure_from_worker) */
+  wes_object_t *fail_event;
+  wes_hresult_t fail_hr;
 } subrep_t;
 
 /*
@@ -491,6 +495,12 @@ uint64_t wes__broker_now_ms(wes_broker_t *b);
  * next advance). Lock-free. */
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub);
 void wes__unstage(bsub_t *sub, uint32_t n);
+/* A deferral worker's consumer call failed: noted in the subscription's
+ * report state and the subscription made ready, so the loop raises the
+ * rate-limited __ConsumerFailureEvent (Event = `event`). Any thread not
+ * holding sub->qlock. */
+void wes__report_failure_from_worker(bsub_t *sub, wes_object_t *event,
+                                     wes_hresult_t hr);
 /* The subscription's report state, made if absent; NULL when out of
  * memory (the drop is still counted, only its report is lost). With
  * sub->qlock held. */

@@ -126,6 +126,7 @@ static void worker_main(void *arg) {
       wes__log(WES_LOG_WARNING, "broker",
                "consumer of subscription %u failed on its worker: %s",
                (unsigned)sub->id, wes_err_name(hr));
+      wes__report_failure_from_worker(sub, d->batch[0], hr);
     }
     for (i = 0; i < k; i++) {
       wes_object_unref(d->batch[i]);

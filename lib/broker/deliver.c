@@ -561,6 +561,20 @@ static void defer_sub(bsub_t *sub) {
 
 #define STACK_OBJS 64
 
+/* A consumer's indicate failed: a rate-limited __ConsumerFailureEvent
+ * (loop thread; a deferral worker posts it here). */
+static void consumer_failed(wes_broker_t *b, bsub_t *sub, wes_object_t *event,
+                            wes_hresult_t hr, uint64_t now) {
+  subrep_t *r;
+  uv_mutex_lock(&sub->qlock);
+  r = wes__sub_rep(sub);
+  uv_mutex_unlock(&sub->qlock);
+  if (r != NULL && now >= r->next_fail_report) { /* rate-limited */
+    r->next_fail_report = now + b->opts.drop_event_interval_ms;
+    raise_event(b, sub, "__ConsumerFailureEvent", event, 0, hr);
+  }
+}
+
 /* `*clk` is the clock read when the previous callback of this pass
  * returned (or when the pass started): the callback's start time, so a
  * pass of callbacks costs one clock read per callback, not two. */
@@ -648,14 +662,7 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
     wes__log(WES_LOG_WARNING, "broker",
              "consumer of subscription %u failed: %s", (unsigned)sub->id,
              wes_err_name(hr));
-    subrep_t *r;
-    uv_mutex_lock(&sub->qlock);
-    r = wes__sub_rep(sub);
-    uv_mutex_unlock(&sub->qlock);
-    if (r != NULL && t1 >= r->next_fail_report) { /* rate-limited */
-      r->next_fail_report = t1 + b->opts.drop_event_interval_ms;
-      raise_event(b, sub, "__ConsumerFailureEvent", ents[0].obj, 0, hr);
-    }
+    consumer_failed(b, sub, ents[0].obj, hr, t1);
   }
 out:
   for (i = 0; project && i < n; i++) {
@@ -664,6 +671,23 @@ out:
   if (objs != stack) {
     wes__free(objs);
   }
+}
+
+/* ---- consumer failures reported from a deferral worker ---- */
+
+void wes__report_failure_from_worker(bsub_t *sub, wes_object_t *event,
+                                     wes_hresult_t hr) {
+  subrep_t *r;
+  uv_mutex_lock(&sub->qlock);
+  /* an open queue keeps the loop from closing under the wake-up, as for
+   * an indicating thread (wes__broker_mark_ready) */
+  if (!sub->closed && (r = wes__sub_rep(sub)) != NULL) {
+    wes_object_unref(r->fail_event);
+    r->fail_event = wes_object_ref(event);
+    r->fail_hr = hr;
+    wes__broker_mark_ready(sub->b, sub);
+  }
+  uv_mutex_unlock(&sub->qlock);
 }
 
 static int stage_reserve(bsub_t *sub, uint32_t n) {
@@ -688,7 +712,8 @@ static int stage_reserve(bsub_t *sub, uint32_t n) {
 uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   uint32_t i = 0, j, done, moved = 0;
   uint64_t report = 0, nlost = 0, clk;
-  wes_object_t *dropped = NULL, *lost = NULL;
+  wes_object_t *dropped = NULL, *lost = NULL, *failed = NULL;
+  wes_hresult_t failed_hr = WES_S_OK;
   subrep_t *rep;
   if (sub->in_deliver) {
     /* Nested (a callback closed the broker): the outer call finishes. */
@@ -724,6 +749,11 @@ uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
     sub->head = 0;
   }
   rep = atomic_load_explicit(&sub->rep, memory_order_acquire);
+  if (rep != NULL && rep->fail_event != NULL) {
+    failed = rep->fail_event; /* a worker's failure, raised below */
+    failed_hr = rep->fail_hr;
+    rep->fail_event = NULL;
+  }
   if (rep != NULL) {
     if (rep->drops_unreported > 0 && now >= rep->next_drop_report) {
       report = rep->drops_unreported;
@@ -757,6 +787,10 @@ uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
              (unsigned)sub->id, (unsigned long long)report);
     raise_event(b, sub, "__EventQueueOverflowEvent", dropped, report, 0);
     wes_object_unref(dropped);
+  }
+  if (failed != NULL) {
+    consumer_failed(b, sub, failed, failed_hr, now);
+    wes_object_unref(failed);
   }
   if (nlost > 0) {
     wes__log(WES_LOG_WARNING, "broker",

@@ -98,6 +98,7 @@ static void sub_free(bsub_t *s) {
     if (r != NULL) {
       wes_object_unref(r->last_dropped);
       wes_object_unref(r->last_lost);
+      wes_object_unref(r->fail_event);
       wes__free(r);
     }
   }

@@ -409,6 +409,62 @@ static void test_delivery_consumer_failure_event(void **state) {
   prov_done(&p);
 }
 
+/* A consumer that fails on its deferral worker is reported like one that
+ * fails on the loop: the worker notes it and the loop raises the
+ * __ConsumerFailureEvent. */
+static void test_delivery_failure_on_worker_reported(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs, *adm;
+  rec_t *r, *ra;
+  wes_subscription_stats_t st;
+  uint32_t code = 0;
+  wes_object_t *inner = NULL;
+  uint64_t deadline;
+  (void)state;
+  fx_setup(&f, WES_BROKER_MANUAL, NULL);
+  prov_init(&p);
+  fx_reg(&f, &p, "P", "SELECT * FROM MyEvent");
+  r = rec_new(&cs);
+  ra = rec_new(&adm);
+  r->cancel_b = f.b;
+  r->advance_ms = 150; /* over budget: moved to a worker */
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM MyEvent", f.user, cs, WES_FLAG_DEFER_SLOW));
+  assert_hr_ok(
+      fx_sub(&f, "SELECT * FROM __ConsumerFailureEvent", f.admin, adm, 0));
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "a", 1, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.deferred, 1);
+  assert_int_equal(ra->n, 0);
+  r->advance_ms = 0;
+  r->cancel_b = NULL;
+  r->ret = WES_E_FAILED;
+  assert_hr_ok(fx_send(p.sink, fx_event(&f, "b", 2, 0)));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  rec_wait(r, 2); /* the worker called the consumer */
+  deadline = uv_hrtime() + 30000000000ull;
+  while (rec_count(ra) == 0) {
+    assert_true(uv_hrtime() < deadline);
+    uv_sleep(1);
+    assert_hr_ok(wes_broker_advance(f.b, 0));
+  }
+  assert_int_equal(ra->n, 1);
+  assert_hr_ok(wes_object_get_uint32(ra->objs[0], "ErrorCode", &code));
+  assert_int_equal(code, (uint32_t)WES_E_FAILED);
+  assert_hr_ok(wes_object_get_object(ra->objs[0], "Event", &inner));
+  assert_int_equal(ival(inner, "Value"), 2);
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.consumer_failures, 1);
+  fx_teardown(&f);
+  wes_sink_unref(cs);
+  wes_sink_unref(adm);
+  rec_free(r);
+  rec_free(ra);
+  prov_done(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_delivery_embedded_loop),
@@ -419,6 +475,7 @@ int main(void) {
       cmocka_unit_test(test_delivery_postfilter_requirements),
       cmocka_unit_test(test_delivery_index_exact_equality),
       cmocka_unit_test(test_delivery_consumer_failure_event),
+      cmocka_unit_test(test_delivery_failure_on_worker_reported),
   };
   return cmocka_run_group_tests_name("delivery", tests, NULL, NULL);
 }
