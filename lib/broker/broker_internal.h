@@ -495,6 +495,10 @@ uint64_t wes__broker_now_ms(wes_broker_t *b);
  * next advance). Lock-free. */
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub);
 void wes__unstage(bsub_t *sub, uint32_t n);
+/* Sends the consumer `sink` its one final set_status(COMPLETE,
+ * sub->end_hr) and drops that reference, both as a callback of `sub`
+ * (the thread-local callback state set around them). */
+void wes__send_final(bsub_t *s, wes_sink_t *sink);
 /* A deferral worker's consumer call failed: noted in the subscription's
  * report state and the subscription made ready, so the loop raises the
  * rate-limited __ConsumerFailureEvent (Event = `event`). Any thread not

@@ -280,8 +280,6 @@ static void finish(defer_t *d, bool wait) {
   wes_sink_t *inner;
   uint32_t n;
   int self;
-  bsub_t *prev;
-  int prev_in;
   uv_mutex_lock(&d->mu);
   self = on_worker(d);
   if (d->in_cb && !self && !wait) {
@@ -308,14 +306,7 @@ static void finish(defer_t *d, bool wait) {
     atomic_fetch_add(&sub->b->st_dropped, n);
   }
   if (inner != NULL) {
-    prev = wes__tls_cb_sub;
-    prev_in = wes__tls_in_cb;
-    wes__tls_cb_sub = sub;
-    wes__tls_in_cb = 1;
-    wes_sink_set_status(inner, WES_STATUS_COMPLETE, sub->end_hr, NULL, NULL);
-    wes_sink_unref(inner);
-    wes__tls_cb_sub = prev;
-    wes__tls_in_cb = prev_in;
+    wes__send_final(sub, inner);
   }
   /* The worker ends now. On it: detach. A caller that waits joins it
    * (the worker never waits for that caller). Otherwise d_destroy does,

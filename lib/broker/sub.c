@@ -233,17 +233,21 @@ static void final_locked(bsub_t *s, bool wait) {
   sink = s->sink;
   s->sink = NULL;
   if (sink != NULL) {
-    bsub_t *prev = wes__tls_cb_sub;
-    int prev_in = wes__tls_in_cb;
-    wes__tls_cb_sub = s;
-    wes__tls_in_cb = 1;
-    wes_sink_set_status(sink, WES_STATUS_COMPLETE, s->end_hr, NULL, NULL);
-    /* the sink's destroy (if this was the last reference) is a callback
-     * too */
-    wes_sink_unref(sink);
-    wes__tls_cb_sub = prev;
-    wes__tls_in_cb = prev_in;
+    wes__send_final(s, sink);
   }
+}
+
+void wes__send_final(bsub_t *s, wes_sink_t *sink) {
+  bsub_t *prev = wes__tls_cb_sub;
+  int prev_in = wes__tls_in_cb;
+  wes__tls_cb_sub = s;
+  wes__tls_in_cb = 1;
+  wes_sink_set_status(sink, WES_STATUS_COMPLETE, s->end_hr, NULL, NULL);
+  /* the sink's destroy (if this was the last reference) is a callback
+   * too */
+  wes_sink_unref(sink);
+  wes__tls_cb_sub = prev;
+  wes__tls_in_cb = prev_in;
 }
 
 void wes__sub_finalize(bsub_t *s) {
