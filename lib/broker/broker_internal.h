@@ -495,6 +495,13 @@ uint64_t wes__broker_now_ms(wes_broker_t *b);
  * next advance). Lock-free. */
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub);
 void wes__unstage(bsub_t *sub, uint32_t n);
+/* Hands a deferred subscription's worker the events `objs` (sequence
+ * numbers from `ents`), as many as its queue takes (with sub->cblock
+ * held, sub->sink its worker's sink); returns how many it took. Those
+ * it did not take stay staged: the worker marks the subscription ready
+ * once it has room again. */
+uint32_t wes__defer_push(bsub_t *sub, wes_object_t *const *objs,
+                         const qent_t *ents, uint32_t n);
 /* Sends the consumer `sink` its one final set_status(COMPLETE,
  * sub->end_hr) and drops that reference, both as a callback of `sub`
  * (the thread-local callback state set around them). */

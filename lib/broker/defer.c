@@ -57,6 +57,8 @@ typedef struct defer_s {
                        worker finishes after the callback */
   uint8_t finished; /* no more callbacks; the worker exits */
   uint8_t joined;   /* the thread was joined or detached */
+  uint8_t want_room; /* the loop found the queue full: tell it when the
+                        worker has taken a batch (wes__defer_push) */
   uv_thread_t thread;
   uv_thread_t worker_id;            /* set by the worker when it starts */
   wes_object_t *batch[DEFER_BATCH]; /* worker only */
@@ -88,15 +90,17 @@ static void worker_main(void *arg) {
   d->worker_id = uv_thread_self();
   for (;;) {
     uint32_t k = 0, i;
-    uint64_t first;
+    uint64_t first, t0, dt;
     wes_hresult_t hr;
-    int owed;
+    int owed, room;
     if (d->finished) {
       break;
     }
-    if (d->count == 0 || atomic_load(&sub->state) != SUB_ALIVE) {
-      /* nothing to do, or ended: its finish is on the way and releases
-       * what is queued (no callback starts after the end) */
+    if (d->count == 0 || atomic_load(&sub->state) != SUB_ALIVE ||
+        atomic_load(&b->closing)) {
+      /* nothing to do, or ended, or the broker is closing (nothing more
+       * is delivered): the finish is on the way and releases what is
+       * queued (no callback starts after the end) */
       uv_cond_wait(&d->cv_work, &d->mu);
       continue;
     }
@@ -111,13 +115,39 @@ static void worker_main(void *arg) {
     d->head = (d->head + k) % d->cap;
     d->count -= k;
     d->in_cb = 1;
+    room = d->want_room;
+    d->want_room = 0;
     uv_mutex_unlock(&d->mu);
+    if (room) {
+      /* the loop left events staged for want of room: there is some now
+       * (an open queue keeps the loop from closing under the wake-up) */
+      uv_mutex_lock(&sub->qlock);
+      if (!sub->closed) {
+        wes__broker_mark_ready(b, sub);
+      }
+      uv_mutex_unlock(&sub->qlock);
+    }
     wes__tls_cb_sub = sub;
     wes__tls_cb_seq = first;
     wes__tls_in_cb = 1;
+    t0 = wes__broker_now_ms(b);
     hr = wes_sink_indicate(d->inner, d->batch, k);
+    dt = wes__broker_now_ms(b) - t0;
     wes__tls_cb_sub = NULL;
     wes__tls_in_cb = 0;
+    /* the consumer's time is measured here, where it runs */
+    if (dt > atomic_load(&sub->st_cb_max)) {
+      atomic_store(&sub->st_cb_max, dt);
+    }
+    if (dt > b->opts.callback_budget_ms) {
+      atomic_fetch_add(&sub->st_over_budget, 1);
+      atomic_fetch_add(&b->st_over_budget, 1);
+      wes__log(WES_LOG_WARNING, "broker",
+               "consumer of subscription %u took %llu ms on its worker "
+               "(budget %u ms)",
+               (unsigned)sub->id, (unsigned long long)dt,
+               (unsigned)b->opts.callback_budget_ms);
+    }
     atomic_fetch_add(&sub->st_delivered, k);
     atomic_fetch_add(&sub->st_batches, 1);
     atomic_fetch_add(&b->st_delivered, k);
@@ -156,12 +186,10 @@ static void worker_main(void *arg) {
   wes__sub_unref(sub);
 }
 
-static wes_hresult_t d_indicate(void *data, wes_object_t *const *objs,
-                                size_t n) {
-  defer_t *d = data;
-  bsub_t *sub = d->sub;
-  uint64_t seq = wes__tls_cb_seq; /* set by the loop's delivery */
-  size_t i, full = 0, late = 0;
+uint32_t wes__defer_push(bsub_t *sub, wes_object_t *const *objs,
+                         const qent_t *ents, uint32_t n) {
+  defer_t *d = wes_sink_get_data(sub->sink);
+  uint32_t i, late = 0;
   uv_mutex_lock(&d->mu);
   for (i = 0; i < n; i++) {
     if (d->finished) {
@@ -174,25 +202,33 @@ static wes_hresult_t d_indicate(void *data, wes_object_t *const *objs,
                              sizeof(dent_t), 64, d->limit);
       d->ring = ring;
       if (r != 0) {
-        full++;
-        continue;
+        /* full: the rest stays staged with the loop, so the queue bound
+         * and the subscription's overflow policy apply to what comes */
+        d->want_room = 1;
+        break;
       }
     }
     d->ring[(d->head + d->count) % d->cap].obj = wes_object_ref(objs[i]);
-    d->ring[(d->head + d->count) % d->cap].seq = seq + i;
+    d->ring[(d->head + d->count) % d->cap].seq = ents[i].seq;
     d->count++;
   }
   uv_cond_signal(&d->cv_work);
   uv_mutex_unlock(&d->mu);
-  if (full > 0) {
-    atomic_fetch_add(&sub->st_dropped_overflow, full);
-    atomic_fetch_add(&sub->b->st_dropped, full);
-  }
   if (late > 0) {
     atomic_fetch_add(&sub->st_dropped_cancel, late);
     atomic_fetch_add(&sub->b->st_dropped, late);
   }
-  return full > 0 ? WES_E_SERVER_TOO_BUSY : WES_S_OK;
+  return i;
+}
+
+/* The worker's sink is only a handle (sub->sink) for the loop and for
+ * wes__defer_finish; the loop hands it events with wes__defer_push. */
+static wes_hresult_t d_indicate(void *data, wes_object_t *const *objs,
+                                size_t n) {
+  (void)data;
+  (void)objs;
+  (void)n;
+  return WES_E_INVALID_OPERATION;
 }
 
 static void d_destroy(void *data) {
@@ -277,6 +313,7 @@ wes_hresult_t wes__defer_new(bsub_t *sub, wes_sink_t **ret_sink) {
 
 static void finish(defer_t *d, bool wait) {
   bsub_t *sub = d->sub;
+  wes_object_t *last = NULL;
   wes_sink_t *inner;
   uint32_t n;
   int self;
@@ -297,6 +334,9 @@ static void finish(defer_t *d, bool wait) {
   while (d->in_cb && !self) {
     uv_cond_wait(&d->cv_idle, &d->mu);
   }
+  if (d->count > 0) {
+    last = wes_object_ref(d->ring[(d->head + d->count - 1) % d->cap].obj);
+  }
   n = discard_locked(d);
   inner = d->inner;
   d->inner = NULL;
@@ -304,6 +344,22 @@ static void finish(defer_t *d, bool wait) {
   if (n > 0) {
     atomic_fetch_add(&sub->st_dropped_cancel, n);
     atomic_fetch_add(&sub->b->st_dropped, n);
+  }
+  if (last != NULL) {
+    /* what the worker still held surfaces as one __EventDroppedEvent,
+     * unless the end was reported already (or the broker is closing) */
+    int report = 0;
+    if (!sub->admin && !atomic_load(&sub->b->closing)) {
+      uv_mutex_lock(&sub->qlock);
+      report = !sub->end_reported;
+      sub->end_reported = 1;
+      uv_mutex_unlock(&sub->qlock);
+    }
+    if (report) {
+      wes__report_end_drops(sub, last); /* consumes the reference */
+    } else {
+      wes_object_unref(last);
+    }
   }
   if (inner != NULL) {
     wes__send_final(sub, inner);

@@ -578,11 +578,11 @@ static void consumer_failed(wes_broker_t *b, bsub_t *sub, wes_object_t *event,
 /* `*clk` is the clock read when the previous callback of this pass
  * returned (or when the pass started): the callback's start time, so a
  * pass of callbacks costs one clock read per callback, not two. */
-static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
-                    uint64_t *clk) {
+static uint32_t deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents,
+                        uint32_t n, uint64_t *clk) {
   wes_object_t *stack[STACK_OBJS];
   wes_object_t **objs = n <= STACK_OBJS ? stack : NULL;
-  uint32_t i;
+  uint32_t i, taken = n;
   uint64_t t0, t1, dt;
   wes_hresult_t hr;
   int deferred, project = 1;
@@ -591,7 +591,7 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
     if (objs == NULL) {
       atomic_fetch_add(&sub->st_dropped_overflow, n);
       atomic_fetch_add(&b->st_dropped, n);
-      return;
+      return n;
     }
   }
   /* SELECT *: the stage's references keep the events alive through the
@@ -617,6 +617,13 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
     goto out;
   }
   deferred = atomic_load(&sub->deferred);
+  if (deferred) {
+    /* a queue append for its worker, which times and counts the
+     * consumer's calls; what does not fit stays staged */
+    taken = wes__defer_push(sub, objs, ents, n);
+    uv_mutex_unlock(&sub->cblock);
+    goto out;
+  }
   wes__tls_cb_sub = sub;
   wes__tls_cb_seq = ents[0].seq;
   wes__tls_in_cb = 1;
@@ -627,7 +634,7 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
   wes__tls_cb_sub = NULL;
   wes__tls_in_cb = 0;
   dt = t1 - t0;
-  if (!deferred) { /* a deferred subscription's worker counts them */
+  {
     /* only this thread, under cblock, counts them while not deferred;
      * the worker takes over after `deferred` is set, so plain adds */
     atomic_store_explicit(
@@ -643,7 +650,7 @@ static void deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents, uint32_t n,
   if (dt > atomic_load(&sub->st_cb_max)) {
     atomic_store(&sub->st_cb_max, dt);
   }
-  if (!deferred && dt > b->opts.callback_budget_ms) {
+  if (dt > b->opts.callback_budget_ms) {
     atomic_fetch_add(&sub->st_over_budget, 1);
     atomic_fetch_add(&b->st_over_budget, 1);
     wes__log(WES_LOG_WARNING, "broker",
@@ -671,6 +678,7 @@ out:
   if (objs != stack) {
     wes__free(objs);
   }
+  return taken;
 }
 
 /* ---- consumer failures reported from a deferral worker ---- */
@@ -710,7 +718,7 @@ static int stage_reserve(bsub_t *sub, uint32_t n) {
 #define MAX_BATCH 4096u
 
 uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
-  uint32_t i = 0, j, done, moved = 0;
+  uint32_t i = 0, j, done, moved = 0, taken;
   uint64_t report = 0, nlost = 0, clk;
   wes_object_t *dropped = NULL, *lost = NULL, *failed = NULL;
   wes_hresult_t failed_hr = WES_S_OK;
@@ -804,7 +812,9 @@ uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   while (i < sub->nstage && atomic_load(&sub->state) == SUB_ALIVE) {
     qent_t *e = &sub->stage[i];
     if (e->bflags == WES_FLAG_MUST_NOT_BATCH) {
-      deliver(b, sub, e, 1, &clk);
+      if (deliver(b, sub, e, 1, &clk) < 1) {
+        break; /* a deferred consumer's worker is full */
+      }
       i++;
     } else if (e->bflags == WES_FLAG_MUST_BATCH) {
       uint64_t size = 0;
@@ -825,8 +835,11 @@ uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
         sub->hold_deadline = e->deadline;
         break;
       }
-      deliver(b, sub, e, j - i, &clk);
-      i = j;
+      taken = deliver(b, sub, e, j - i, &clk);
+      i += taken;
+      if (i < j) {
+        break;
+      }
     } else {
       j = i;
       while (j < sub->nstage &&
@@ -834,8 +847,11 @@ uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
              j - i < MAX_BATCH) {
         j++;
       }
-      deliver(b, sub, e, j - i, &clk);
-      i = j;
+      taken = deliver(b, sub, e, j - i, &clk);
+      i += taken;
+      if (i < j) {
+        break;
+      }
     }
   }
   done = i;

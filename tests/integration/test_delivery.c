@@ -465,6 +465,244 @@ static void test_delivery_failure_on_worker_reported(void **state) {
   prov_done(&p);
 }
 
+/* ---- a consumer on its deferral worker, held inside its callback ---- */
+
+typedef struct held_s {
+  uv_mutex_t lock;
+  uv_cond_t cond;
+  wes_broker_t *b;
+  uint64_t advance_ms; /* the next call "takes" that long (virtual) */
+  int hold;            /* calls wait while set */
+  int in_cb;
+  uint32_t values[256];
+  size_t n;
+  int nstatus;
+} held_t;
+
+static wes_hresult_t held_indicate(void *data, wes_object_t *const *objs,
+                                   size_t n) {
+  held_t *h = data;
+  uint64_t adv;
+  size_t i;
+  uv_mutex_lock(&h->lock);
+  h->in_cb = 1;
+  uv_cond_broadcast(&h->cond);
+  while (h->hold) {
+    uv_cond_wait(&h->cond, &h->lock);
+  }
+  for (i = 0; i < n && h->n < 256; i++) {
+    h->values[h->n++] = ival(objs[i], "Value");
+  }
+  adv = h->advance_ms;
+  h->advance_ms = 0;
+  h->in_cb = 0;
+  uv_cond_broadcast(&h->cond);
+  uv_mutex_unlock(&h->lock);
+  if (adv > 0) {
+    wes_clock_manual_advance(wes_broker_get_clock(h->b), adv);
+  }
+  return WES_S_OK;
+}
+
+static wes_hresult_t held_status(void *data, int32_t flags, wes_hresult_t hr,
+                                 const char *param, wes_object_t *obj) {
+  held_t *h = data;
+  (void)hr;
+  (void)param;
+  (void)obj;
+  if (flags == WES_STATUS_COMPLETE) {
+    uv_mutex_lock(&h->lock);
+    h->nstatus++;
+    uv_cond_broadcast(&h->cond);
+    uv_mutex_unlock(&h->lock);
+  }
+  return WES_S_OK;
+}
+
+static const wes_sink_ops_t held_ops = {
+    WES_SINK_OPS_VERSION_1, held_indicate, held_status, NULL, NULL, NULL, NULL,
+    NULL};
+
+static void held_wait_in_cb(held_t *h) {
+  uint64_t deadline = uv_hrtime() + 30000000000ull;
+  uv_mutex_lock(&h->lock);
+  while (!h->in_cb) {
+    uint64_t now = uv_hrtime();
+    if (now >= deadline) {
+      uv_mutex_unlock(&h->lock);
+      fail_msg("the worker never entered the callback");
+    }
+    uv_cond_timedwait(&h->cond, &h->lock, deadline - now);
+  }
+  uv_mutex_unlock(&h->lock);
+}
+
+static void held_set(held_t *h, int hold) {
+  uv_mutex_lock(&h->lock);
+  h->hold = hold;
+  uv_cond_broadcast(&h->cond);
+  uv_mutex_unlock(&h->lock);
+}
+
+/* Sets up a manual broker (queue_limit 4) with an admin recorder of
+ * __EventDroppedEvent (overflow events included) and a consumer that is
+ * moved to its worker by the first event and then held inside its
+ * second callback on the worker. */
+static void held_setup(fx_t *f, prov_t *p, held_t *h, wes_sink_t **cs,
+                       rec_t **ra, wes_sink_t **adm) {
+  wes_broker_options_t o;
+  wes_subscription_stats_t st;
+  wes_broker_options_init(&o);
+  o.queue_limit = 4;
+  fx_setup(f, WES_BROKER_MANUAL, &o);
+  prov_init(p);
+  fx_reg(f, p, "P", "SELECT * FROM MyEvent");
+  memset(h, 0, sizeof(*h));
+  uv_mutex_init(&h->lock);
+  uv_cond_init(&h->cond);
+  h->b = f->b;
+  assert_hr_ok(wes_sink_new(&held_ops, h, cs));
+  *ra = rec_new(adm);
+  assert_hr_ok(
+      fx_sub(f, "SELECT * FROM MyEvent", f->user, *cs, WES_FLAG_DEFER_SLOW));
+  assert_hr_ok(
+      fx_sub(f, "SELECT * FROM __EventDroppedEvent", f->admin, *adm, 0));
+  h->advance_ms = 150; /* over budget: moved to a worker */
+  assert_hr_ok(fx_send(p->sink, fx_event(f, "a", 0, 0)));
+  assert_hr_ok(wes_broker_advance(f->b, 0));
+  assert_hr_ok(wes_broker_get_subscription_stats(f->b, *cs, &st));
+  assert_int_equal(st.deferred, 1);
+  held_set(h, 1);
+  assert_hr_ok(fx_send(p->sink, fx_event(f, "b", 1, 0)));
+  assert_hr_ok(wes_broker_advance(f->b, 0));
+  held_wait_in_cb(h);
+}
+
+static void held_teardown(fx_t *f, prov_t *p, held_t *h, wes_sink_t *cs,
+                          rec_t *ra, wes_sink_t *adm) {
+  fx_teardown(f);
+  wes_sink_unref(cs);
+  wes_sink_unref(adm);
+  rec_free(ra);
+  prov_done(p);
+  uv_mutex_destroy(&h->lock);
+  uv_cond_destroy(&h->cond);
+}
+
+/* A full worker queue pushes back: the rest stays with the broker, whose
+ * queue bound and overflow policy apply (counted as overflow, reported as
+ * __EventQueueOverflowEvent), never as a consumer failure; the worker
+ * times the consumer's calls. */
+static void test_delivery_deferred_backpressure(void **state) {
+  fx_t f;
+  prov_t p;
+  held_t h;
+  wes_sink_t *cs, *adm;
+  rec_t *ra;
+  wes_subscription_stats_t st;
+  uint32_t v;
+  size_t i;
+  uint64_t deadline;
+  (void)state;
+  held_setup(&f, &p, &h, &cs, &ra, &adm);
+  /* 4 fit the worker's queue, 4 the broker's; the other 4 are dropped */
+  for (v = 2; v < 14; v++) {
+    assert_hr_ok(fx_send(p.sink, fx_event(&f, "c", v, 0)));
+    assert_hr_ok(wes_broker_advance(f.b, 0));
+  }
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.dropped_overflow, 4);
+  assert_int_equal(st.consumer_failures, 0);
+  assert_true(ra->n >= 1);
+  assert_string_equal(wes_class_name(wes_object_class(ra->objs[0])),
+                      "__EventQueueOverflowEvent");
+  /* the next call "takes" 120 ms: measured on the worker */
+  uv_mutex_lock(&h.lock);
+  h.advance_ms = 120;
+  uv_mutex_unlock(&h.lock);
+  held_set(&h, 0);
+  deadline = uv_hrtime() + 30000000000ull;
+  for (;;) {
+    size_t got;
+    uv_mutex_lock(&h.lock);
+    got = h.n;
+    uv_mutex_unlock(&h.lock);
+    if (got == 10) {
+      break;
+    }
+    assert_true(uv_hrtime() < deadline);
+    uv_sleep(1);
+    assert_hr_ok(wes_broker_advance(f.b, 0)); /* staged ones move on */
+  }
+  /* 0 and 1, then 2..9 in order (10..13 were the newest: dropped) */
+  for (i = 0; i < 10; i++) {
+    assert_int_equal(h.values[i], i);
+  }
+  assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs, &st));
+  assert_int_equal(st.consumer_failures, 0);
+  assert_true(st.callback_ms_max >= 120);
+  assert_true(st.over_budget >= 2);
+  assert_hr_ok(wes_broker_cancel_async_call(f.b, cs));
+  assert_int_equal(h.nstatus, 1);
+  held_teardown(&f, &p, &h, cs, ra, adm);
+}
+
+typedef struct canceller_s {
+  wes_broker_t *b;
+  wes_sink_t *cs;
+  wes_hresult_t hr;
+} canceller_t;
+
+static void cancel_thread(void *arg) {
+  canceller_t *c = arg;
+  c->hr = wes_broker_cancel_async_call(c->b, c->cs);
+}
+
+/* What the worker still holds when its subscription is cancelled is
+ * released and surfaces as one __EventDroppedEvent. */
+static void test_delivery_deferred_cancel_reports_drops(void **state) {
+  fx_t f;
+  prov_t p;
+  held_t h;
+  wes_sink_t *cs, *adm;
+  rec_t *ra;
+  wes_subscription_stats_t st;
+  canceller_t c;
+  uv_thread_t th;
+  uint32_t v;
+  uint64_t deadline;
+  wes_object_t *inner = NULL;
+  (void)state;
+  held_setup(&f, &p, &h, &cs, &ra, &adm);
+  for (v = 2; v < 5; v++) { /* 3 queued on the worker */
+    assert_hr_ok(fx_send(p.sink, fx_event(&f, "c", v, 0)));
+    assert_hr_ok(wes_broker_advance(f.b, 0));
+  }
+  c.b = f.b;
+  c.cs = cs;
+  c.hr = WES_E_FAILED;
+  assert_int_equal(uv_thread_create(&th, cancel_thread, &c), 0);
+  /* the cancel ended the subscription (it is off the list) and waits for
+   * the callback in progress */
+  deadline = uv_hrtime() + 30000000000ull;
+  while (wes_broker_get_subscription_stats(f.b, cs, &st) == WES_S_OK) {
+    assert_true(uv_hrtime() < deadline);
+    uv_sleep(1);
+  }
+  held_set(&h, 0);
+  uv_thread_join(&th);
+  assert_hr_ok(c.hr);
+  assert_int_equal(h.nstatus, 1);
+  assert_int_equal(h.n, 2); /* 0 and 1 only: 2..4 were released */
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  assert_int_equal(ra->n, 1);
+  assert_string_equal(wes_class_name(wes_object_class(ra->objs[0])),
+                      "__EventDroppedEvent");
+  assert_hr_ok(wes_object_get_object(ra->objs[0], "Event", &inner));
+  assert_int_equal(ival(inner, "Value"), 4);
+  held_teardown(&f, &p, &h, cs, ra, adm);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_delivery_embedded_loop),
@@ -476,6 +714,8 @@ int main(void) {
       cmocka_unit_test(test_delivery_index_exact_equality),
       cmocka_unit_test(test_delivery_consumer_failure_event),
       cmocka_unit_test(test_delivery_failure_on_worker_reported),
+      cmocka_unit_test(test_delivery_deferred_backpressure),
+      cmocka_unit_test(test_delivery_deferred_cancel_reports_drops),
   };
   return cmocka_run_group_tests_name("delivery", tests, NULL, NULL);
 }
