@@ -184,13 +184,31 @@ void wes__broker_unlock(wes_broker_t *b) {
   }
 }
 
+int wes__broker_reserve_finals(wes_broker_t *b, size_t n) {
+  if (n > b->capfinals) {
+    size_t cap = b->capfinals ? b->capfinals : 8;
+    bsub_t **nf;
+    while (cap < n) {
+      cap *= 2;
+    }
+    nf = wes__realloc(b->finals, cap * sizeof(*nf));
+    if (nf == NULL) {
+      return -1;
+    }
+    b->finals = nf;
+    b->capfinals = cap;
+  }
+  return 0;
+}
+
 void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub) {
   if (b->nfinals == b->capfinals) {
     size_t cap = b->capfinals ? b->capfinals * 2 : 8;
     bsub_t **nf = wes__realloc(b->finals, cap * sizeof(*nf));
     if (nf == NULL) {
-      /* Cannot defer: finalise now (the callback lock is never held by
-       * a thread waiting for b->lock while delivering, see header). */
+      /* Cannot happen: subscribe reserved a slot for every live
+       * subscription (wes__broker_reserve_finals). Finalise now rather
+       * than lose the final status. */
       wes__sub_finalize(sub);
       return;
     }

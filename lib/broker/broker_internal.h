@@ -518,6 +518,9 @@ void wes__report_failure_from_worker(bsub_t *sub, wes_object_t *event,
 subrep_t *wes__sub_rep(bsub_t *sub);
 /* Queues a finalisation to run when the outermost lock is released. */
 void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub);
+/* Makes room for `n` entries in the deferred-final list (under b->lock);
+ * -1 when out of memory. */
+int wes__broker_reserve_finals(wes_broker_t *b, size_t n);
 /* True when the calling thread is inside a callback of `b` (it holds the
  * control lock, runs a consumer callback of b, or is inside the loop-side
  * delivery of b): a close from here is deferred (wes_broker_close). */
