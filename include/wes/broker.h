@@ -105,8 +105,9 @@ WES_API void wes_broker_options_init(wes_broker_options_t *opts);
  * descriptor grants WBEM_ENABLE to Everyone and everything to
  * BUILTIN\Administrators. `opts` may be NULL (defaults).
  * Returns WES_S_OK, WES_E_INVALID_PARAMETER (NULL ret_broker, loop given
- * with OWN_THREAD/MANUAL or missing otherwise, both mode flags, bad size,
- * zero queue_limit, unknown overflow policy, spin_us over 1000),
+ * with OWN_THREAD/MANUAL or missing otherwise, both mode flags, unknown
+ * flag bits, bad size, zero queue_limit, unknown overflow policy, spin_us
+ * over 1000, a real clock in manual mode),
  * WES_E_OUT_OF_MEMORY,
  * WES_E_FAILED (libuv could not create a handle or the thread; sys_error
  * carries the libuv code).
@@ -314,7 +315,8 @@ WES_API wes_hresult_t wes_broker_query_object_sink(
 /* ... and wes's own (never set by WMI code): */
 /* Move deliveries to a worker thread once a callback overran its budget. */
 #define WES_FLAG_DEFER_SLOW 0x01000000
-/* Per-subscription overflow policy overriding the broker's. */
+/* Per-subscription overflow policy overriding the broker's (at most one
+ * of the two: both together give WES_E_INVALID_PARAMETER). */
 #define WES_FLAG_OVERFLOW_DROP_OLDEST 0x02000000
 #define WES_FLAG_OVERFLOW_BLOCK 0x04000000
 
@@ -324,7 +326,8 @@ WES_API wes_hresult_t wes_broker_query_object_sink(
  * Checks, in order: NULL broker/ns/language/query/sink/token or empty
  * query -> WES_E_INVALID_PARAMETER; language not "WQL" (case-insensitive)
  * -> WES_E_INVALID_QUERY_TYPE; flags other than SEND_STATUS,
- * USE_AMENDED_QUALIFIERS and the WES_FLAG_* above ->
+ * USE_AMENDED_QUALIFIERS and the WES_FLAG_* above, or both
+ * WES_FLAG_OVERFLOW_DROP_OLDEST and WES_FLAG_OVERFLOW_BLOCK ->
  * WES_E_INVALID_PARAMETER; closing -> WES_E_SHUTTING_DOWN; unknown
  * namespace -> WES_E_INVALID_NAMESPACE; namespace SD without WBEM_ENABLE
  * for the token -> WES_E_ACCESS_DENIED; the WQL module's codes

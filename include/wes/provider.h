@@ -19,8 +19,10 @@
  *     provider wrote into their `reterr` (see "Failure messages").
  *
  * Threads: every member is called with the broker's control lock held, on
- * the thread that caused the change (the subscribing, cancelling or
- * registering thread, or the loop thread). Members may call back into the
+ * the thread that caused the change (the subscribing, cancelling,
+ * registering or closing thread, or the loop thread; the closing thread
+ * may be a deferred consumer's worker carrying out a wes_broker_close the
+ * consumer asked for from its callback). Members may call back into the
  * broker on the same thread (the lock is recursive), and may indicate on
  * any sink from any thread, but must not block waiting for another thread
  * that itself calls a broker control function.
@@ -83,9 +85,15 @@ typedef struct wes_provider_ops_s {
   wes_hresult_t (*provide_events)(void *data, wes_sink_t *sink, int32_t flags);
   /*
    * Optional (ops v1). IWbemEventProviderQuerySink::NewQuery: a
-   * subscription covered by this provider started. `query_id` is unique
-   * per broker and never reused; `language` is "WQL"; `query` the
-   * consumer's query text (borrowed for the call). A failure fails the
+   * subscription covered by this provider started. `query_id` comes from
+   * a per-broker counter that starts at 1 and gives one value to each
+   * subscribe call that passes the query and quota checks (also when the
+   * call fails after that), so no id repeats within the first 2^32 - 1
+   * values; after 0xFFFFFFFF the counter starts over at 1 (0 is never
+   * given) without checking the live subscriptions, so a new id may then
+   * equal that of a subscription still alive since before the wrap.
+   * `language` is "WQL"; `query` the consumer's query text (borrowed for
+   * the call). A failure fails the
    * subscription with that code: use WES_E_PROVIDER_NOT_CAPABLE for a
    * query the provider cannot serve, and say why (what to add or change)
    * in `reterr` (see "Failure messages" below).
