@@ -90,8 +90,8 @@ typedef struct wes_provider_ops_s {
    * subscribe call that passes the query and quota checks (also when the
    * call fails after that), so no id repeats within the first 2^32 - 1
    * values; after 0xFFFFFFFF the counter starts over at 1 (0 is never
-   * given) without checking the live subscriptions, so a new id may then
-   * equal that of a subscription still alive since before the wrap.
+   * given) and skips the ids of subscriptions still alive, so two live
+   * subscriptions never share an id.
    * `language` is "WQL"; `query` the consumer's query text (borrowed for
    * the call). A failure fails the
    * subscription with that code: use WES_E_PROVIDER_NOT_CAPABLE for a

@@ -449,6 +449,7 @@ struct wes_broker_s {
   size_t nsubs;
   struct quser_s *quota_users; /* uthash by user key */
   uint32_t next_query_id;
+  int ids_wrapped; /* next_query_id went past 2^32 - 1 once */
   /* snapshot */
   uv_mutex_t snap_lock;
   snap_t *snap;

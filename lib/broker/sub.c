@@ -1063,6 +1063,28 @@ void wes__cover_recheck(wes_broker_t *b, void *src) {
    WES_FLAG_DEFER_SLOW | WES_FLAG_OVERFLOW_DROP_OLDEST |                       \
    WES_FLAG_OVERFLOW_BLOCK)
 
+/* The next query id (under b->lock): 1, 2, ... 2^32 - 1, then, once the
+ * counter has wrapped, the next one that no live subscription uses (0 is
+ * never given). */
+static uint32_t next_id(wes_broker_t *b) {
+  for (;;) {
+    uint32_t id = b->next_query_id++;
+    bsub_t *t;
+    if (b->next_query_id == 0) {
+      b->next_query_id = 1;
+      b->ids_wrapped = 1;
+    }
+    if (!b->ids_wrapped) {
+      return id;
+    }
+    for (t = b->subs; t != NULL && t->id != id; t = t->next) {
+    }
+    if (t == NULL) {
+      return id; /* fewer live subscriptions than ids: this ends */
+    }
+  }
+}
+
 static wes_hresult_t subscribe(wes_broker_t *b, const char *nsname,
                                const char *query, int32_t flags,
                                wes_token_t *token, wes_sink_t *sink,
@@ -1151,11 +1173,7 @@ static wes_hresult_t subscribe(wes_broker_t *b, const char *nsname,
   if (WES_FAILED(hr)) {
     goto out;
   }
-  s->id = b->next_query_id++;
-  if (b->next_query_id == 0) {
-    b->next_query_id = 1; /* 2^32 subscriptions later; ids stay unique
-                             among live ones only from here on */
-  }
+  s->id = next_id(b);
   /* Room for this subscription's final status in the deferred list, so
    * that ending it later never has to allocate (and never has to send
    * the final status with the control lock held). */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <uv.h>
 
+#include "broker/broker_internal.h" /* next_query_id, for the wrap test */
 #include "wes_test.h"
 
 #define MOF                                                                    \
@@ -1688,8 +1689,42 @@ static void test_broker_peer_cases(void **state) {
   fx_done_one(&f, &p, cs, r);
 }
 
+/* Query ids after the 32-bit counter wrapped: 0 is never given and a
+ * live subscription's id is skipped. */
+static void test_broker_query_ids_wrap(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs[4];
+  rec_t *r[4];
+  wes_subscription_stats_t st;
+  uint32_t want[4] = {1, UINT32_MAX - 1, UINT32_MAX, 2};
+  int k;
+  (void)state;
+  memset(&p, 0, sizeof(p));
+  fx_init(&f);
+  reg(&f, &p, "SELECT * FROM MyEvent");
+  for (k = 0; k < 4; k++) {
+    r[k] = rec_new(&cs[k]);
+    if (k == 1) {
+      f.b->next_query_id = UINT32_MAX - 1; /* skip ahead to the wrap */
+    }
+    assert_hr_ok(sub(&f, "SELECT * FROM MyEvent", f.user, cs[k]));
+    assert_hr_ok(wes_broker_get_subscription_stats(f.b, cs[k], &st));
+    assert_true(st.query_id == want[k]); /* the 4th: not 0, not 1 (live) */
+  }
+  for (k = 0; k < 4; k++) {
+    wes_sink_unref(cs[k]);
+  }
+  fx_done(&f);
+  wes_sink_unref(p.sink);
+  for (k = 0; k < 4; k++) {
+    rec_free(r[k]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_broker_query_ids_wrap),
       cmocka_unit_test(test_broker_options_and_new),
       cmocka_unit_test(test_broker_extrinsic_vertical_slice),
       cmocka_unit_test(test_broker_consumer_argument_errors),
