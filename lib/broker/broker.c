@@ -144,17 +144,15 @@ void wes__broker_lock(wes_broker_t *b) {
 }
 
 void wes__broker_unlock(wes_broker_t *b) {
-  bsub_t **finals = NULL;
-  size_t n = 0, i;
+  bsub_t *finals = NULL;
+  size_t n = 0;
   bool outermost = b->lock_depth == 1, unregs = false;
   if (outermost) {
     unregs = b->unregs != NULL;
-    if (b->nfinals > 0) {
-      finals = b->finals;
-      n = b->nfinals;
-      b->finals = NULL;
-      b->nfinals = 0;
-      b->capfinals = 0;
+    if (b->finals_head != NULL) {
+      finals = b->finals_head;
+      b->finals_head = b->finals_tail = NULL;
+      n = 1;
     }
     atomic_store_explicit(&b->lock_owner, 0, memory_order_relaxed);
     tls_locks_held--;
@@ -165,11 +163,13 @@ void wes__broker_unlock(wes_broker_t *b) {
     /* the subscriptions' references may be the last ones on b */
     wes__broker_ref(b);
   }
-  for (i = 0; i < n; i++) {
-    wes__sub_finalize(finals[i]);
-    wes__sub_unref(finals[i]);
+  while (finals != NULL) {
+    bsub_t *next = finals->final_next;
+    finals->final_next = NULL;
+    wes__sub_finalize(finals);
+    wes__sub_unref(finals);
+    finals = next;
   }
-  wes__free(finals);
   if (unregs) {
     run_unregs(b);
   }
@@ -184,38 +184,17 @@ void wes__broker_unlock(wes_broker_t *b) {
   }
 }
 
-int wes__broker_reserve_finals(wes_broker_t *b, size_t n) {
-  if (n > b->capfinals) {
-    size_t cap = b->capfinals ? b->capfinals : 8;
-    bsub_t **nf;
-    while (cap < n) {
-      cap *= 2;
-    }
-    nf = wes__realloc(b->finals, cap * sizeof(*nf));
-    if (nf == NULL) {
-      return -1;
-    }
-    b->finals = nf;
-    b->capfinals = cap;
-  }
-  return 0;
-}
-
 void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub) {
-  if (b->nfinals == b->capfinals) {
-    size_t cap = b->capfinals ? b->capfinals * 2 : 8;
-    bsub_t **nf = wes__realloc(b->finals, cap * sizeof(*nf));
-    if (nf == NULL) {
-      /* Cannot happen: subscribe reserved a slot for every live
-       * subscription (wes__broker_reserve_finals). Finalise now rather
-       * than lose the final status. */
-      wes__sub_finalize(sub);
-      return;
-    }
-    b->finals = nf;
-    b->capfinals = cap;
+  /* linked through the subscription: deferring never allocates, so a
+   * final status is never sent with the control lock held */
+  sub->final_next = NULL;
+  wes__sub_ref(sub);
+  if (b->finals_tail != NULL) {
+    b->finals_tail->final_next = sub;
+  } else {
+    b->finals_head = sub;
   }
-  b->finals[b->nfinals++] = wes__sub_ref(sub);
+  b->finals_tail = sub;
 }
 
 /* ---- refcount ---- */
@@ -237,7 +216,6 @@ static void broker_free(wes_broker_t *b) {
   }
   wes_clock_unref(b->clock);
   wes_access_cache_free(b->acache);
-  wes__free(b->finals);
   uv_mutex_destroy(&b->lock);
   uv_mutex_destroy(&b->snap_lock);
   uv_mutex_destroy(&b->rd_lock);

@@ -298,6 +298,7 @@ struct bsub_s {
   int32_t flags;
   wes_hresult_t end_hr;
   bsub_t *next, *prev; /* b->subs, under b->lock */
+  bsub_t *final_next;  /* b->finals_head list, under b->lock */
   const char *user;     /* quota key: the quota entry's string (shared,
                            not owned); NULL once the quota is released */
   wes_sink_t *key_sink; /* the sink given by the consumer: identity
@@ -468,8 +469,8 @@ struct wes_broker_s {
   psink_t *rd_armed; /* loop-private: sinks whose report timer is armed */
   /* recursive lock bookkeeping (changed only by the holder) */
   uint32_t lock_depth;
-  bsub_t **finals; /* finalisations after the outermost unlock */
-  size_t nfinals, capfinals;
+  /* finalisations after the outermost unlock (through final_next) */
+  bsub_t *finals_head, *finals_tail;
   /* TIME_CREATED */
   atomic_uint_fast64_t last_time_created;
   wes_access_cache_t *acache; /* sink SD decisions */
@@ -519,9 +520,7 @@ void wes__report_failure_from_worker(bsub_t *sub, wes_object_t *event,
 subrep_t *wes__sub_rep(bsub_t *sub);
 /* Queues a finalisation to run when the outermost lock is released. */
 void wes__broker_defer_final(wes_broker_t *b, bsub_t *sub);
-/* Makes room for `n` entries in the deferred-final list (under b->lock);
- * -1 when out of memory. */
-int wes__broker_reserve_finals(wes_broker_t *b, size_t n);
+
 /* True when the calling thread is inside a callback of `b` (it holds the
  * control lock, runs a consumer callback of b, or is inside the loop-side
  * delivery of b): a close from here is deferred (wes_broker_close). */

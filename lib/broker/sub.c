@@ -1174,15 +1174,6 @@ static wes_hresult_t subscribe(wes_broker_t *b, const char *nsname,
     goto out;
   }
   s->id = next_id(b);
-  /* Room for this subscription's final status in the deferred list, so
-   * that ending it later never has to allocate (and never has to send
-   * the final status with the control lock held). */
-  if (wes__broker_reserve_finals(b, b->nfinals + b->nsubs + 1) != 0) {
-    quota_release(b, s->user);
-    s->user = NULL;
-    hr = wes__error(err, WES_E_OUT_OF_MEMORY, 0, 0, "out of memory");
-    goto out;
-  }
   hr = wes__cover_sub(b, s, err);
   if (WES_FAILED(hr)) {
     quota_release(b, s->user);
