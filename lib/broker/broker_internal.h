@@ -497,6 +497,10 @@ uint64_t wes__broker_now_ms(wes_broker_t *b);
  * next advance). Lock-free. */
 void wes__broker_mark_ready(wes_broker_t *b, bsub_t *sub);
 void wes__unstage(bsub_t *sub, uint32_t n);
+/* Records a consumer call of `dt` ms (callback_ms_max; over the budget:
+ * counted and logged, `where` completing the log line); returns 1 when it
+ * was over the budget. The delivering thread. */
+int wes__note_callback_time(bsub_t *sub, uint64_t dt, const char *where);
 /* Hands a deferred subscription's worker the events `objs` (sequence
  * numbers from `ents`), as many as its queue takes (with sub->cblock
  * held, sub->sink its worker's sink); returns how many it took. Those

@@ -136,18 +136,7 @@ static void worker_main(void *arg) {
     wes__tls_cb_sub = NULL;
     wes__tls_in_cb = 0;
     /* the consumer's time is measured here, where it runs */
-    if (dt > atomic_load(&sub->st_cb_max)) {
-      atomic_store(&sub->st_cb_max, dt);
-    }
-    if (dt > b->opts.callback_budget_ms) {
-      atomic_fetch_add(&sub->st_over_budget, 1);
-      atomic_fetch_add(&b->st_over_budget, 1);
-      wes__log(WES_LOG_WARNING, "broker",
-               "consumer of subscription %u took %llu ms on its worker "
-               "(budget %u ms)",
-               (unsigned)sub->id, (unsigned long long)dt,
-               (unsigned)b->opts.callback_budget_ms);
-    }
+    (void)wes__note_callback_time(sub, dt, " on its worker");
     atomic_fetch_add(&sub->st_delivered, k);
     atomic_fetch_add(&sub->st_batches, 1);
     atomic_fetch_add(&b->st_delivered, k);

@@ -561,6 +561,23 @@ static void defer_sub(bsub_t *sub) {
 
 #define STACK_OBJS 64
 
+int wes__note_callback_time(bsub_t *sub, uint64_t dt, const char *where) {
+  wes_broker_t *b = sub->b;
+  if (dt > atomic_load(&sub->st_cb_max)) {
+    atomic_store(&sub->st_cb_max, dt);
+  }
+  if (dt <= b->opts.callback_budget_ms) {
+    return 0;
+  }
+  atomic_fetch_add(&sub->st_over_budget, 1);
+  atomic_fetch_add(&b->st_over_budget, 1);
+  wes__log(WES_LOG_WARNING, "broker",
+           "consumer of subscription %u took %llu ms%s (budget %u ms)",
+           (unsigned)sub->id, (unsigned long long)dt, where,
+           (unsigned)b->opts.callback_budget_ms);
+  return 1;
+}
+
 /* A consumer's indicate failed: a rate-limited __ConsumerFailureEvent
  * (loop thread; a deferral worker posts it here). */
 static void consumer_failed(wes_broker_t *b, bsub_t *sub, wes_object_t *event,
@@ -647,16 +664,7 @@ static uint32_t deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents,
         memory_order_relaxed);
     atomic_fetch_add(&b->st_delivered, n);
   }
-  if (dt > atomic_load(&sub->st_cb_max)) {
-    atomic_store(&sub->st_cb_max, dt);
-  }
-  if (dt > b->opts.callback_budget_ms) {
-    atomic_fetch_add(&sub->st_over_budget, 1);
-    atomic_fetch_add(&b->st_over_budget, 1);
-    wes__log(WES_LOG_WARNING, "broker",
-             "consumer of subscription %u took %llu ms (budget %u ms)",
-             (unsigned)sub->id, (unsigned long long)dt,
-             (unsigned)b->opts.callback_budget_ms);
+  if (wes__note_callback_time(sub, dt, "")) {
     if ((sub->flags & WES_FLAG_DEFER_SLOW) &&
         !atomic_load(&sub->cancel_in_cb)) {
       defer_sub(sub);
