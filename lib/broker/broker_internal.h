@@ -192,7 +192,6 @@ typedef struct qent_s {
   uint64_t seq;
   uint64_t deadline;   /* MUST_BATCH: enqueue time + latency */
   uint32_t max_buffer; /* MUST_BATCH */
-  uint32_t size;       /* encoded size, 0 = not computed */
   uint32_t bflags;
 } qent_t;
 

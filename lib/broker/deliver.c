@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "broker_internal.h"
+#include "cim/cim_internal.h"
 #include "wes/render.h"
 
 _Thread_local bsub_t *wes__tls_cb_sub;
@@ -226,7 +227,6 @@ static void enqueue(rctx_t *c, bsub_t *s) {
   e->obj = wes_object_ref(c->obj);
   e->seq = s->seq;
   e->bflags = bflags;
-  e->size = 0;
   e->max_buffer = atomic_load(&p->max_buffer);
   e->deadline = 0;
   if (bflags == WES_FLAG_MUST_BATCH) {
@@ -530,18 +530,10 @@ void wes__stage_clear(bsub_t *sub) {
   sub->hold_deadline = 0;
 }
 
-static uint32_t entry_size(qent_t *e) {
-  if (e->size == 0) {
-    char *text = NULL;
-    if (WES_SUCCEEDED(wes_object_to_json(e->obj, 0, &text)) && text) {
-      size_t n = strlen(text);
-      e->size = n > UINT32_MAX ? UINT32_MAX : (uint32_t)(n ? n : 1);
-      wes_free(text);
-    } else {
-      e->size = 1;
-    }
-  }
-  return e->size;
+static uint32_t entry_size(const qent_t *e) {
+  /* cached on the (frozen) event: measured once for every subscription
+   * that batches it, and without building the text */
+  return wes__object_json_size(e->obj);
 }
 
 static void defer_sub(bsub_t *sub) {

@@ -92,10 +92,18 @@ struct wes_object_s {
   uint8_t height;          /* embedded-object nesting below (frozen only) */
   _Atomic(uint64_t) hash;  /* cached wes_object_hash of a frozen object,
                               0 = not computed yet (filled lazily) */
+  _Atomic(uint32_t) json_size; /* cached wes__object_json_size of a
+                                  frozen object, 0 = not yet */
   _Atomic(char *) relpath; /* lazily built __RELPATH text, or NULL */
   _Atomic(char *) path;    /* lazily built __PATH text, or NULL */
   wes_value_t slots[];
 };
+
+/* Bytes of the compact JSON text of obj (wes_object_to_json, flags 0),
+ * at least 1, measured without building the text; cached on a frozen
+ * object. The encoded size SetBatchingParameters' max_buffer counts.
+ * Thread: any. */
+uint32_t wes__object_json_size(const wes_object_t *obj);
 
 /* ---- fast inline accessors ---- */
 

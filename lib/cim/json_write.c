@@ -136,16 +136,11 @@ static void put_object(jw_t *w, const wes_object_t *obj, int indent) {
   wes__buf_putc(w->b, '}');
 }
 
-WES_API wes_hresult_t wes_object_to_json(const wes_object_t *obj,
-                                         uint32_t flags, char **ret_text) {
-  wes__buf_t b;
+/* Renders obj into b (a storing or a counting buffer). */
+static void render_json(const wes_object_t *obj, uint32_t flags,
+                        wes__buf_t *b) {
   jw_t w;
-  char *text;
-  if (obj == NULL || ret_text == NULL) {
-    return WES_E_INVALID_PARAMETER;
-  }
-  wes__buf_init(&b);
-  w.b = &b;
+  w.b = b;
   w.flags = flags;
   w.fmt.array_open = "[";
   w.fmt.array_sep = (flags & WES_RENDER_PRETTY) != 0 ? ", " : ",";
@@ -162,12 +157,42 @@ WES_API wes_hresult_t wes_object_to_json(const wes_object_t *obj,
   w.fmt.ctx = &w;
   put_object(&w, obj, 0);
   if ((flags & WES_RENDER_PRETTY) != 0) {
-    wes__buf_putc(&b, '\n');
+    wes__buf_putc(b, '\n');
   }
+}
+
+WES_API wes_hresult_t wes_object_to_json(const wes_object_t *obj,
+                                         uint32_t flags, char **ret_text) {
+  wes__buf_t b;
+  char *text;
+  if (obj == NULL || ret_text == NULL) {
+    return WES_E_INVALID_PARAMETER;
+  }
+  wes__buf_init(&b);
+  render_json(obj, flags, &b);
   text = wes__buf_take(&b);
   if (text == NULL) {
     return WES_E_OUT_OF_MEMORY;
   }
   *ret_text = text;
   return WES_S_OK;
+}
+
+uint32_t wes__object_json_size(const wes_object_t *obj) {
+  wes__buf_t b;
+  uint32_t n = obj->frozen ? atomic_load_explicit(&obj->json_size,
+                                                  memory_order_relaxed)
+                           : 0;
+  if (n != 0) {
+    return n;
+  }
+  wes__buf_init_counting(&b);
+  render_json(obj, 0, &b);
+  n = b.len == 0 ? 1 : b.len > UINT32_MAX ? UINT32_MAX : (uint32_t)b.len;
+  if (obj->frozen) {
+    /* frozen: the text never changes; racing writers store the same */
+    atomic_store_explicit(&((wes_object_t *)obj)->json_size, n,
+                          memory_order_relaxed);
+  }
+  return n;
 }

@@ -79,6 +79,7 @@ static wes_object_t *object_alloc(const wes_class_t *cls) {
   obj->frozen = false;
   obj->height = 0;
   atomic_init(&obj->hash, 0);
+  atomic_init(&obj->json_size, 0);
   atomic_init(&obj->relpath, NULL);
   atomic_init(&obj->path, NULL);
   return obj;

@@ -126,9 +126,12 @@ typedef struct wes__buf_s {
   size_t len;
   size_t cap;
   bool oom;
+  bool count_only; /* measure: len grows, nothing is stored or allocated */
 } wes__buf_t;
 
 void wes__buf_init(wes__buf_t *b);
+/* A buffer that only counts the bytes appended to it (b->len). */
+void wes__buf_init_counting(wes__buf_t *b);
 void wes__buf_free(wes__buf_t *b);
 void wes__buf_append(wes__buf_t *b, const char *s, size_t n);
 void wes__buf_puts(wes__buf_t *b, const char *s);

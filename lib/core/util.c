@@ -65,6 +65,11 @@ wes_hresult_t wes__hr_from_uv(int uverr) {
 
 void wes__buf_init(wes__buf_t *b) { memset(b, 0, sizeof(*b)); }
 
+void wes__buf_init_counting(wes__buf_t *b) {
+  memset(b, 0, sizeof(*b));
+  b->count_only = true;
+}
+
 void wes__buf_free(wes__buf_t *b) {
   wes__free(b->data);
   wes__buf_init(b);
@@ -101,6 +106,10 @@ static bool buf_reserve(wes__buf_t *b, size_t extra) {
 }
 
 void wes__buf_append(wes__buf_t *b, const char *s, size_t n) {
+  if (b->count_only) {
+    b->len += n;
+    return;
+  }
   if (!buf_reserve(b, n)) {
     return;
   }
@@ -121,6 +130,10 @@ void wes__buf_printf(wes__buf_t *b, const char *fmt, ...) {
   va_start(ap, fmt);
   n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
+  if (n >= 0 && b->count_only) {
+    b->len += (size_t)n;
+    return;
+  }
   if (n < 0 || !buf_reserve(b, (size_t)n)) {
     return;
   }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "cim/cim_internal.h" /* wes__object_json_size */
 #include "wes_test.h"
 
 typedef struct {
@@ -995,10 +996,36 @@ static void test_render_real32_limits(void **state) {
            WES_E_VALUE_OUT_OF_RANGE, 1, 39);
 }
 
+/* The measured JSON size (what the broker's batching counts) is exactly
+ * the length of the text, before and after freezing (then cached), and a
+ * clone changed after its original was measured is measured anew. */
+static void test_render_json_size(void **state) {
+  fixture_t *f = *state;
+  wes_object_t *o = make_all(f), *c = NULL;
+  char *text = NULL;
+  assert_hr_ok(wes_object_to_json(o, 0, &text));
+  assert_int_equal(wes__object_json_size(o), strlen(text));
+  wes_free(text);
+  wes_object_freeze(o);
+  assert_hr_ok(wes_object_to_json(o, 0, &text));
+  assert_int_equal(wes__object_json_size(o), strlen(text));
+  assert_int_equal(wes__object_json_size(o), strlen(text)); /* cached */
+  wes_free(text);
+  assert_hr_ok(wes_object_clone(o, &c));
+  assert_hr_ok(wes_object_set_uint32(c, "U32", 123456789u));
+  wes_object_freeze(c);
+  assert_hr_ok(wes_object_to_json(c, 0, &text));
+  assert_int_equal(wes__object_json_size(c), strlen(text));
+  wes_free(text);
+  wes_object_unref(c);
+  wes_object_unref(o);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_render_mof_golden, setup, teardown),
       cmocka_unit_test_setup_teardown(test_render_json_golden, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_render_json_size, setup, teardown),
       cmocka_unit_test_setup_teardown(test_render_json_bare_and_pretty, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_render_json_roundtrip, setup,
