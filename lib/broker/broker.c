@@ -205,6 +205,7 @@ wes_broker_t *wes__broker_ref(wes_broker_t *b) {
 }
 
 static void broker_free(wes_broker_t *b) {
+  wes__free(b->scratch);
   bns_t *ns = b->namespaces;
   while (ns != NULL) {
     bns_t *next = ns->next;

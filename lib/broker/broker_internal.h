@@ -479,6 +479,10 @@ struct wes_broker_s {
   atomic_uint_fast64_t st_indicated, st_dropped;
   char pad_del[64];
   atomic_uint_fast64_t st_delivered, st_over_budget, st_drop_events;
+  /* deliver()'s array for batches over its stack array: the delivering
+   * thread's while scratch_busy is held (else it allocates) */
+  wes_object_t **scratch;
+  atomic_int scratch_busy;
   char pad_end[64];
   atomic_uint_fast64_t st_subs_total, st_snapshots;
 };

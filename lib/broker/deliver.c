@@ -552,6 +552,7 @@ static void defer_sub(bsub_t *sub) {
 }
 
 #define STACK_OBJS 64
+#define MAX_BATCH 4096u /* events per consumer call */
 
 int wes__note_callback_time(bsub_t *sub, uint64_t dt, const char *where) {
   wes_broker_t *b = sub->b;
@@ -594,7 +595,21 @@ static uint32_t deliver(wes_broker_t *b, bsub_t *sub, qent_t *ents,
   uint32_t i, taken = n;
   uint64_t t0, t1, dt;
   wes_hresult_t hr;
-  int deferred, project = 1;
+  int deferred, project = 1, scratch = 0;
+  if (objs == NULL && n <= MAX_BATCH &&
+      !atomic_exchange(&b->scratch_busy, 1)) {
+    /* the delivering thread's array for big batches, kept between them
+     * (MAX_BATCH entries at most), so a batch allocates nothing */
+    if (b->scratch == NULL) {
+      b->scratch = wes__malloc(MAX_BATCH * sizeof(*b->scratch));
+    }
+    if (b->scratch != NULL) {
+      objs = b->scratch;
+      scratch = 1;
+    } else {
+      atomic_store(&b->scratch_busy, 0);
+    }
+  }
   if (objs == NULL) {
     objs = wes__malloc((size_t)n * sizeof(*objs));
     if (objs == NULL) {
@@ -675,7 +690,9 @@ out:
   for (i = 0; project && i < n; i++) {
     wes_object_unref(objs[i]);
   }
-  if (objs != stack) {
+  if (scratch) {
+    atomic_store(&b->scratch_busy, 0);
+  } else if (objs != stack) {
     wes__free(objs);
   }
   return taken;
@@ -715,7 +732,6 @@ static int stage_reserve(bsub_t *sub, uint32_t n) {
   return 0;
 }
 
-#define MAX_BATCH 4096u
 
 uint64_t wes__deliver_sub(wes_broker_t *b, bsub_t *sub, uint64_t now) {
   uint32_t i = 0, j, done, moved = 0, taken;
