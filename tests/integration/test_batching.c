@@ -230,8 +230,44 @@ static void test_batching_mixed_keeps_order(void **state) {
   bfx_done(&x);
 }
 
+/* Batches bigger than the delivery's on-stack array (64) and up to the
+ * 4096 cap, one after another and for two subscriptions: whole, in
+ * order, projected per subscription. */
+static void test_batching_big_batches(void **state) {
+  bfx_t x;
+  wes_sink_t *cs2;
+  rec_t *r2;
+  (void)state;
+  bfx_init(&x);
+  r2 = rec_new(&cs2);
+  assert_hr_ok(
+      fx_sub(&x.f, "SELECT Value FROM MyEvent", x.f.user, cs2, 0));
+  send_n(&x, 0, 300);
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  send_n(&x, 300, 4100);
+  assert_hr_ok(wes_broker_advance(x.f.b, 0));
+  assert_int_equal(x.r->calls, 3);
+  assert_int_equal(x.r->batch[0], 300);
+  assert_int_equal(x.r->batch[1], 4096); /* the cap per call */
+  assert_int_equal(x.r->batch[2], 4);
+  assert_int_equal(x.r->n, 4400);
+  assert_int_equal(r2->calls, 3);
+  assert_int_equal(r2->n, 4400);
+  assert_int_equal(ival(r2->objs[4399], "Value"), 4399);
+  {
+    wes_value_t v;
+    /* projected: Name was not selected */
+    assert_hr_ok(wes_object_get(r2->objs[0], "Name", &v));
+    assert_true(v.is_null);
+  }
+  wes_sink_unref(cs2);
+  bfx_done(&x);
+  rec_free(r2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_batching_big_batches),
       cmocka_unit_test(test_batching_latency_flush),
       cmocka_unit_test(test_batching_size_flush),
       cmocka_unit_test(test_batching_size_flush_exact),
