@@ -331,6 +331,7 @@ typedef struct route_cache_s {
   const wes_class_t *cls;
   uint32_t n;
   cbucket_t *cbs[ROUTE_CACHE_MAX];
+  const wes_class_t *rest; /* where the walk stopped when cbs filled up */
 } route_cache_t;
 
 static _Thread_local route_cache_t route_cache;
@@ -366,41 +367,33 @@ void wes__route_event(psink_t *p, snap_t *snap, wes_object_t *obj) {
   if (rc->gen != snap->gen || rc->cls != cls) {
     const wes_class_t *k;
     uint32_t n = 0;
-    int fits = 1;
-    for (k = cls; k != NULL; k = wes_class_superclass(k)) {
+    for (k = cls; k != NULL && n < ROUTE_CACHE_MAX;
+         k = wes_class_superclass(k)) {
       cbucket_t *cb = NULL;
       HASH_FIND_PTR(snap->classes, &k, cb);
       if (cb != NULL) {
-        if (n == ROUTE_CACHE_MAX) {
-          fits = 0;
-          break;
-        }
         rc->cbs[n++] = cb;
       }
     }
     rc->n = n;
+    rc->rest = k; /* a chain with more buckets: walked from here on */
     rc->cls = cls;
-    rc->gen = fits ? snap->gen : 0;
-    if (!fits) {
-      /* more buckets than the cache holds: walk without it */
-      for (k = cls; k != NULL; k = wes_class_superclass(k)) {
-        cbucket_t *cb = NULL;
-        HASH_FIND_PTR(snap->classes, &k, cb);
-        if (cb != NULL) {
-          route_cb(&c, cb);
-        }
-      }
-      rc->n = 0;
-      goto done;
-    }
+    rc->gen = snap->gen;
   }
   {
+    const wes_class_t *k;
     uint32_t i;
     for (i = 0; i < rc->n; i++) {
       route_cb(&c, rc->cbs[i]);
     }
+    for (k = rc->rest; k != NULL; k = wes_class_superclass(k)) {
+      cbucket_t *cb = NULL;
+      HASH_FIND_PTR(snap->classes, &k, cb);
+      if (cb != NULL) {
+        route_cb(&c, cb);
+      }
+    }
   }
-done:
   if (c.hits == 0) {
     atomic_fetch_add(&p->st_unmatched, 1);
   } else {

@@ -115,6 +115,56 @@ static void test_delivery_own_thread_close_callback(void **state) {
   fx_teardown(&f);
 }
 
+/* An event class deeper than the per-thread route cache (8 buckets):
+ * subscriptions on all 12 ancestors get it, on the first event (cache
+ * filled) and on the next ones (cache used, the rest walked). */
+static void test_delivery_deep_class_chain(void **state) {
+  fx_t f;
+  prov_t p;
+  wes_sink_t *cs[12];
+  rec_t *r[12];
+  char mof[1024], q[64];
+  size_t len = 0;
+  int k;
+  wes_object_t *o = NULL;
+  (void)state;
+  fx_setup(&f, WES_BROKER_MANUAL, NULL);
+  for (k = 0; k < 12; k++) {
+    if (k == 0) {
+      len += (size_t)snprintf(mof + len, sizeof(mof) - len,
+                              "class Deep0 : __ExtrinsicEvent { uint32 "
+                              "Value; };\n");
+    } else {
+      len += (size_t)snprintf(mof + len, sizeof(mof) - len,
+                              "class Deep%d : Deep%d { };\n", k, k - 1);
+    }
+  }
+  assert_hr_ok(wes_mof_compile(f.ns, mof, len, "deep", NULL, NULL));
+  prov_init(&p);
+  fx_reg(&f, &p, "P", "SELECT * FROM Deep0");
+  for (k = 0; k < 12; k++) {
+    r[k] = rec_new(&cs[k]);
+    snprintf(q, sizeof(q), "SELECT * FROM Deep%d", k);
+    assert_hr_ok(fx_sub(&f, q, f.user, cs[k], 0));
+  }
+  for (k = 0; k < 2; k++) {
+    assert_hr_ok(wes_object_new_by_name(f.ns, "Deep11", &o));
+    assert_hr_ok(fx_send(p.sink, o));
+  }
+  assert_hr_ok(wes_object_new_by_name(f.ns, "Deep5", &o));
+  assert_hr_ok(fx_send(p.sink, o));
+  assert_hr_ok(wes_broker_advance(f.b, 0));
+  for (k = 0; k < 12; k++) {
+    assert_int_equal(r[k]->n, k <= 5 ? 3 : 2);
+  }
+  fx_teardown(&f);
+  for (k = 0; k < 12; k++) {
+    wes_sink_unref(cs[k]);
+    rec_free(r[k]);
+  }
+  prov_done(&p);
+}
+
 /* ---- the loop's spin-wait (options.spin_us) ---- */
 
 typedef struct spin_src_s {
@@ -707,6 +757,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_delivery_embedded_loop),
       cmocka_unit_test(test_delivery_own_thread_close_callback),
+      cmocka_unit_test(test_delivery_deep_class_chain),
       cmocka_unit_test(test_delivery_spin_streams),
       cmocka_unit_test(test_delivery_spin_option_checked),
       cmocka_unit_test(test_delivery_budget_counted_and_deferred),
